@@ -1,0 +1,274 @@
+import { z } from 'zod';
+
+/**
+ * The one region this service may exist or process data in. Every stack's environment, every ARN and every
+ * setting is checked against it (see `lib/residency`).
+ */
+export const ALLOWED_REGION = 'eu-west-2';
+
+/** NHS login issuers by environment (nhs-login.md): the issuer string is compared verbatim, no trailing slash. */
+export const NHS_LOGIN_ISSUERS = {
+  sandpit: 'https://auth.sandpit.signin.nhs.uk',
+  integration: 'https://auth.aos.signin.nhs.uk',
+  production: 'https://auth.login.nhs.uk',
+} as const;
+
+export const STAGE_NAMES = ['local', 'sandpit', 'integration', 'production'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** Scopes NHS login publishes; each must also be approved for the client. */
+export const NHS_LOGIN_SCOPES = [
+  'openid',
+  'profile',
+  'basic_demographics',
+  'profile_extended',
+  'email',
+  'phone',
+  'landline',
+  'gp_registration_details',
+  'gp_integration_credentials',
+  'client_metadata',
+] as const;
+
+/** Claims each scope releases (nhs-login.md, "Scopes -> claims"). The session keeps only these. */
+export const CLAIMS_BY_SCOPE: Record<(typeof NHS_LOGIN_SCOPES)[number], readonly string[]> = {
+  openid: ['sub'],
+  profile: ['nhs_number', 'family_name', 'birthdate', 'identity_proofing_level'],
+  basic_demographics: ['family_name', 'birthdate', 'identity_proofing_level'],
+  profile_extended: ['given_name'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified', 'phone_number_pds_matched'],
+  landline: ['landline_number', 'landline_number_verified'],
+  gp_registration_details: ['gp_registration_details'],
+  gp_integration_credentials: ['gp_user_id', 'gp_ods_code', 'gp_linkage_key'],
+  client_metadata: ['client_user_metadata'],
+};
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** A vector of trust: identity level, then one or more authentication components (e.g. `P9.Cp.Cd`). */
+const VECTOR = /^P(0|5|9)(\.C[pdkm])+$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+const functionConcurrency = z
+  .object({
+    login: positiveInt(1000).default(20),
+    callback: positiveInt(1000).default(20),
+    logout: positiveInt(1000).default(10),
+    session: positiveInt(1000).default(20),
+    authorizer: positiveInt(1000).default(50),
+    me: positiveInt(1000).default(20),
+  })
+  .strict();
+
+export const stageConfigSchema = z
+  .object({
+    /** Stage name: also the API Gateway stage and part of every stack name. */
+    stage: z.enum(STAGE_NAMES),
+    /** AWS account, 12 digits. */
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    /** Always eu-west-2: the residency promise starts here. */
+    region: z.literal(ALLOWED_REGION, { error: `${ALLOWED_REGION} (the only region this service may use)` }),
+    /** Destroy-proofing for stateful resources (RETAIN, deletion and termination protection). */
+    retainData: z.boolean(),
+    /** The data-classification tag applied to every resource. */
+    dataClassification: z.enum(['official-sensitive-personal', 'official', 'test-data-only']),
+    nhsLogin: z
+      .object({
+        issuer: z.string(),
+        clientId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" or "-", at most 128'),
+        /** The exact, registered callback URL (https, no query, no fragment, ends with /auth/callback). */
+        redirectUri: z.string(),
+        scopes: z.array(z.enum(NHS_LOGIN_SCOPES)).min(1),
+        /** Named assurance profiles: each a list of vectors of trust sent as `vtr` (ORed). */
+        assuranceProfiles: z.record(
+          z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'lower-case letters, digits and "-"'),
+          z.array(z.string().regex(VECTOR, 'a vector of trust such as P9.Cp.Cd')).min(1),
+        ),
+        defaultAssuranceProfile: z.string(),
+        /** Send PKCE S256 (NHS login's support is unconfirmed; a compliant server ignores it). @default true */
+        pkce: z.boolean().default(true),
+        /** Timeout for each call to NHS login, in milliseconds. @default 5000 */
+        httpTimeoutMs: z.number().int().min(500).max(10000).default(5000),
+      })
+      .strict(),
+    session: z
+      .object({
+        /** Re-authentication after this much inactivity (NHS login's rule for web apps: 30). */
+        idleMinutes: z.number().int().min(1).max(30).default(30),
+        /** Re-authentication after this much continuous use (NHS login's rule for web apps: 720). */
+        absoluteMinutes: z.number().int().min(5).max(720).default(720),
+      })
+      .strict()
+      .default({ idleMinutes: 30, absoluteMinutes: 720 }),
+    /** Retention of every log group (days, one of CloudWatch's allowed values). */
+    logRetentionDays: z
+      .number()
+      .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+        error: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      }),
+    /** Retention of the daily backups (days). */
+    backupRetentionDays: z.number().int().min(1).max(36500),
+    /** Rotation period of the symmetric data key (days, KMS allows 90-2560). @default 365 */
+    dataKeyRotationDays: z.number().int().min(90).max(2560).default(365),
+    /**
+     * Client-assertion signing keys by generation. `current` signs; `additional` keys exist beside it during a
+     * rotation (created, PEM registered with NHS login, then made current).
+     */
+    signingKeys: z
+      .object({
+        current: z.number().int().min(1).max(99),
+        additional: z.array(z.number().int().min(1).max(99)).max(2).default([]),
+      })
+      .strict(),
+    /** Alarm notifications (e-mail). */
+    alarmEmails: z.array(z.string().regex(EMAIL, 'an e-mail address')).min(1),
+    waf: z
+      .object({
+        /** Requests per 5 minutes from one IP before the rate rule blocks it (WAF: 10 - 2,000,000,000). */
+        rateLimitPer5Minutes: z.number().int().min(10).max(2_000_000_000),
+      })
+      .strict(),
+    api: z
+      .object({
+        /** Stage throttling: steady-state requests per second. */
+        throttleRateLimit: z.number().int().min(1).max(10000),
+        /** Stage throttling: burst. */
+        throttleBurstLimit: z.number().int().min(1).max(5000),
+      })
+      .strict(),
+    /** Reserved concurrency per function. */
+    reservedConcurrency: functionConcurrency.default({
+      login: 20,
+      callback: 20,
+      logout: 10,
+      session: 20,
+      authorizer: 50,
+      me: 20,
+    }),
+    /** Optional regional custom domain; its certificate must be an ACM certificate in eu-west-2. */
+    customDomain: z
+      .object({
+        domainName: z.string().regex(DOMAIN, 'a lower-case DNS name'),
+        certificateArn: z.string(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const official = Object.values(NHS_LOGIN_ISSUERS) as string[];
+    const isLoopback = /^http:\/\/127\.0\.0\.1:\d{2,5}$/.test(c.nhsLogin.issuer);
+    if (c.stage === 'local' ? !isLoopback && !official.includes(c.nhsLogin.issuer) : !official.includes(c.nhsLogin.issuer)) {
+      issue(
+        ['nhsLogin', 'issuer'],
+        `one of ${official.join(', ')}` + (c.stage === 'local' ? ' or http://127.0.0.1:<port>' : ' (http://127.0.0.1 issuers are for the local stage only)'),
+      );
+    }
+    const redirect = parseUrl(c.nhsLogin.redirectUri);
+    const localRedirect = c.stage === 'local' && redirect?.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(redirect.hostname);
+    if (
+      !redirect ||
+      (redirect.protocol !== 'https:' && !localRedirect) ||
+      redirect.search !== '' ||
+      redirect.hash !== '' ||
+      redirect.username !== '' ||
+      !redirect.pathname.endsWith('/auth/callback')
+    ) {
+      issue(['nhsLogin', 'redirectUri'], 'an exact https URL ending in /auth/callback with no query or fragment');
+    }
+    if (!c.nhsLogin.scopes.includes('openid')) issue(['nhsLogin', 'scopes'], 'a list that includes "openid"');
+    if (c.nhsLogin.scopes.includes('profile') && c.nhsLogin.scopes.includes('basic_demographics')) {
+      issue(['nhsLogin', 'scopes'], 'either "profile" or "basic_demographics", not both (NHS login treats them as exclusive)');
+    }
+    if (new Set(c.nhsLogin.scopes).size !== c.nhsLogin.scopes.length) issue(['nhsLogin', 'scopes'], 'a list without repeats');
+    if (!(c.nhsLogin.defaultAssuranceProfile in c.nhsLogin.assuranceProfiles)) {
+      issue(['nhsLogin', 'defaultAssuranceProfile'], `one of the configured profiles: ${Object.keys(c.nhsLogin.assuranceProfiles).join(', ')}`);
+    }
+    if (c.session.idleMinutes > c.session.absoluteMinutes) {
+      issue(['session', 'idleMinutes'], `at most session.absoluteMinutes (${c.session.absoluteMinutes})`);
+    }
+    if (c.api.throttleBurstLimit < c.api.throttleRateLimit) {
+      issue(['api', 'throttleBurstLimit'], `at least api.throttleRateLimit (${c.api.throttleRateLimit})`);
+    }
+    if (c.signingKeys.additional.includes(c.signingKeys.current) || new Set(c.signingKeys.additional).size !== c.signingKeys.additional.length) {
+      issue(['signingKeys', 'additional'], 'generations other than the current one, without repeats');
+    }
+    if (c.customDomain) {
+      const m = ACM_ARN.exec(c.customDomain.certificateArn);
+      if (!m || m[1] !== ALLOWED_REGION || m[2] !== c.account) {
+        issue(
+          ['customDomain', 'certificateArn'],
+          `an ACM certificate ARN in ${ALLOWED_REGION} and account ${c.account} (arn:aws:acm:${ALLOWED_REGION}:${c.account}:certificate/<id>)`,
+        );
+      }
+      if (redirect && redirect.hostname !== c.customDomain.domainName) {
+        issue(['nhsLogin', 'redirectUri'], `a URL on the custom domain ${c.customDomain.domainName}`);
+      }
+    }
+  });
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a stage file writes: defaults may be left out. */
+export type StageConfigInput = z.input<typeof stageConfigSchema>;
+/** A validated stage configuration, defaults filled in. */
+export type StageConfig = z.output<typeof stageConfigSchema>;
+
+/** Thrown when a stage configuration is invalid; the message names every bad key, its value and what is allowed. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+/**
+ * Validates a stage configuration. Every problem is reported as
+ * `<stage>: <key>: received <value>; expected <what is allowed>`.
+ */
+export function parseStageConfig(input: unknown): StageConfig {
+  const result = stageConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const stage = typeof input === 'object' && input && 'stage' in input ? String((input as { stage: unknown }).stage) : '?';
+  const lines = result.error.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => {
+        const path = [...i.path, k];
+        return `  ${path.join('.')}: received ${describe(valueAt(input, path))}; expected no such key (unknown setting)`;
+      });
+    }
+    return [`  ${i.path.join('.') || '(root)'}: received ${describe(valueAt(input, i.path))}; expected ${i.message}`];
+  });
+  return fail(`Invalid configuration for stage "${stage}":\n${lines.join('\n')}`);
+}
+
+function fail(message: string): never {
+  throw new StageConfigError(message);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}

@@ -1,0 +1,11 @@
+/**
+ * The sessions table's key schema, shared by the CDK construct (`lib/session-store`) and the local stack so the
+ * two cannot drift. Items:
+ * - session: `pk = "session#" + base64url(SHA-256(session id))`; the raw id exists only in the cookie.
+ * - login transaction: `pk = "txn#" + base64url(SHA-256(transaction id))`, 10-minute TTL, consumed once.
+ */
+export const SESSION_TABLE_SCHEMA = {
+  partitionKey: { name: 'pk', type: 'S' },
+  /** Epoch seconds; DynamoDB deletes expired items lazily, so readers must check it too. */
+  timeToLiveAttribute: 'expiresAt',
+} as const;

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A running moto_server on loopback: point AWS SDK clients at `endpoint`. */
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the server and waits for the process to exit. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Credentials and region for SDK clients talking to moto (moto accepts any credentials). */
+export const MOTO_CLIENT_CONFIG = {
+  region: 'eu-west-2',
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+} as const;
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `moto_server` on 127.0.0.1 and a free port, and waits until it answers.
+ * moto 5 must be on PATH (it is pre-installed on the project's machines; `.ci/run` checks).
+ */
+export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = once(() => killTree(child));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`moto_server exited with ${child.exitCode} before it was ready: ${stderr.trim()}`);
+    }
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`moto_server did not answer on ${endpoint} within the timeout: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { endpoint, port, stop };
+}
+
+/** Resets moto's state (every service) between tests. */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= fn());
+}
+
+/** Kills a detached child's whole process group (moto_server is a shim that starts python). */
+export function killTree(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    const timer = setTimeout(() => signal('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    signal('SIGTERM');
+    function signal(sig: NodeJS.Signals) {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        try {
+          child.kill(sig);
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
+}
