@@ -25,7 +25,7 @@ export const production: StageConfigInput = {
   alarmEmails: ['nhs-login-rp-alerts@example.nhs.uk'],
   waf: { rateLimitPer5Minutes: 2000 },
   api: { throttleRateLimit: 200, throttleBurstLimit: 400 },
-  reservedConcurrency: { login: 100, callback: 100, logout: 50, session: 100, authorizer: 200, me: 100 },
+  reservedConcurrency: { login: 100, callback: 100, logout: 50, 'signed-out': 50, session: 100, authorizer: 200, me: 100 },
   customDomain: {
     domainName: 'signin.example.nhs.uk',
     certificateArn: 'arn:aws:acm:eu-west-2:333333333333:certificate/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',

@@ -1,0 +1,115 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { RelyingParty } from '../relying-party';
+
+/**
+ * One reviewed exception: the exact construct it covers (its path from the app), the exact finding id that synth
+ * prints (`<pack>::<rule>[<finding>]`), and a reason a reviewer can check against the template.
+ *
+ * House rule: never acknowledge a finding about residency, encryption, key rotation, logging or log retention;
+ * those are fixed in the constructs instead. `test/nag/acknowledgements.test.ts` pins this whole list.
+ */
+export interface Acknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+const PUBLIC_SIGN_IN_ROUTE =
+  'A public sign-in route: anyone must be able to start, finish or end an NHS login sign-in, and NHS login is the ' +
+  'identity provider, so there is no caller to authorise before it; CSRF and binding checks are in the handler.';
+const NOT_COGNITO =
+  'NHS login (OpenID Connect) is the identity provider, not Cognito. /auth/* routes are public sign-in routes; ' +
+  '/api/* routes are behind the session REQUEST authorizer (SessionAuthorizer).';
+const FUNCTIONS = ['Login', 'Callback', 'Logout', 'SignedOut', 'Session', 'Authorizer', 'Me'];
+
+/** The full list of acknowledgements for one stage's stacks. */
+export function acknowledgementsFor(rp: RelyingParty): Acknowledgement[] {
+  const stateful = rp.stateful.node.id;
+  const stateless = rp.stateless.node.id;
+  const api = `${stateless}/SignInApi/Api`;
+  const list: Acknowledgement[] = [];
+
+  for (const path of ['auth/login/GET', 'auth/callback/GET', 'auth/logout/POST', 'auth/signed-out/GET', 'auth/session/GET']) {
+    list.push({ path: `${api}/Default/${path}/Resource`, id: 'AwsSolutions::AwsSolutions-APIG4', reason: PUBLIC_SIGN_IN_ROUTE });
+    list.push({ path: `${api}/Default/${path}/Resource`, id: 'AwsSolutions::AwsSolutions-COG4', reason: NOT_COGNITO });
+  }
+  list.push({ path: `${api}/Default/api/me/GET/Resource`, id: 'AwsSolutions::AwsSolutions-COG4', reason: NOT_COGNITO });
+
+  list.push({
+    path: `${api}/CloudWatchRole/Resource`,
+    id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason:
+      'The account-level role API Gateway assumes to write execution logs; AWS maintains this service-role policy ' +
+      'for exactly that purpose and it grants nothing to our code.',
+  });
+  for (const [policy, what] of [
+    ['AWSBackupServiceRolePolicyForBackup', 'take backups'],
+    ['AWSBackupServiceRolePolicyForRestores', 'restore them'],
+  ]) {
+    list.push({
+      path: `${stateful}/Backups/Plan/Selection/Role/Resource`,
+      id: `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+      reason:
+        `The role AWS Backup assumes to ${what} of the resources this plan selects (only the sessions table); AWS ` +
+        'maintains this service-role policy as the supported way to grant it.',
+    });
+  }
+
+  list.push({
+    path: `${stateless}/FunctionBaseline/Policy/Resource`,
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Two statements use "*": xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level ' +
+      'permissions, and the explicit Deny of every action outside eu-west-2, which restricts rather than grants.',
+  });
+
+  const cache =
+    'Caching is deliberately off: every response here is per user (Set-Cookie, session JSON, redirects carrying ' +
+    'state), so a stage cache could serve one person\'s sign-in to another. With no cache there is no cached data ' +
+    'to encrypt.';
+  for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+    list.push({ path: `${api}/DeploymentStage.live/Resource`, id: `${pack}::${pack}-APIGWCacheEnabledAndEncrypted`, reason: cache });
+  }
+
+  for (const fn of FUNCTIONS) {
+    const path = `${stateless}/${fn}Function/Function/Resource`;
+    list.push({
+      path,
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x, the runtime the handlers are built (esbuild target node22) and tested for; moving ' +
+        'runtime is a reviewed change, not an automatic one.',
+    });
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      list.push({
+        path,
+        id: `${pack}::${pack}-LambdaDLQ`,
+        reason:
+          'Invoked synchronously by API Gateway only; a dead-letter queue applies to asynchronous invocations, ' +
+          'and a failed sign-in is answered to the user, not retried.',
+      });
+      list.push({
+        path,
+        id: `${pack}::${pack}-LambdaInsideVPC`,
+        reason:
+          'The function reaches only regional AWS endpoints (DynamoDB, KMS, X-Ray) and NHS login over TLS; there is ' +
+          'no VPC resource to reach, and a VPC would add NAT egress without narrowing what is reachable.',
+      });
+    }
+  }
+  return list;
+}
+
+/** Registers every acknowledgement on its exact construct; an acknowledgement for a missing construct fails. */
+export function acknowledgeFindings(rp: RelyingParty): void {
+  const stacks = [rp.stateful, rp.stateless];
+  for (const a of acknowledgementsFor(rp)) {
+    const [stackId, ...rest] = a.path.split('/');
+    const stack = stacks.find((s) => s.node.id === stackId);
+    let target: IConstruct | undefined = stack;
+    for (const id of rest) target = target?.node.tryFindChild(id);
+    if (!target) throw new Error(`Acknowledgement ${a.id} names a construct that does not exist: ${a.path}`);
+    Validations.of(target).acknowledge({ id: a.id, reason: a.reason });
+  }
+}

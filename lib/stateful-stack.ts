@@ -1,0 +1,62 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { Backups } from './backups';
+import { DataKey, SigningKeys } from './keys';
+import { sessionClaims } from './runtime-settings';
+import { SessionStore } from './session-store';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/**
+ * What must survive a redeploy: the data key, the client-assertion signing keys, the sessions table and its
+ * backups. Kept apart from the stateless stack so that stack can be replaced freely.
+ */
+export class StatefulStack extends Stack {
+  readonly dataKey: kms.Key;
+  readonly signingKeys: SigningKeys;
+  readonly sessionStore: SessionStore;
+  readonly backups: Backups;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.dataKey = new DataKey(this, 'DataKey', {
+      rotationPeriod: Duration.days(config.dataKeyRotationDays),
+      retain: config.retainData,
+    }).key;
+    this.signingKeys = new SigningKeys(this, 'SigningKeys', {
+      generations: [config.signingKeys.current, ...config.signingKeys.additional].sort((a, b) => a - b),
+      current: config.signingKeys.current,
+      retain: config.retainData,
+    });
+    this.sessionStore = new SessionStore(this, 'Sessions', {
+      encryptionKey: this.dataKey,
+      retain: config.retainData,
+      sessionClaims: sessionClaims(config),
+    });
+    this.backups = new Backups(this, 'Backups', {
+      encryptionKey: this.dataKey,
+      retentionDays: config.backupRetentionDays,
+      retain: config.retainData,
+      resources: [backup.BackupResource.fromDynamoDbTable(this.sessionStore.table)],
+    });
+
+    for (const [generation, key] of this.signingKeys.keys) {
+      new CfnOutput(this, `SigningKeyV${generation}Arn`, {
+        value: key.keyArn,
+        description: `Client-assertion signing key generation ${generation}: export its PEM with npm run signing-key:pem`,
+      });
+    }
+    new CfnOutput(this, 'SessionTableName', { value: this.sessionStore.table.tableName });
+  }
+
+  get table(): dynamodb.Table {
+    return this.sessionStore.table;
+  }
+}

@@ -1,0 +1,277 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_KEYS } from '../../lambda/settings';
+import { synthStage, type SynthesizedStage } from '../support/synth';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> }>;
+
+const FUNCTION_IDS = ['Login', 'Callback', 'Logout', 'SignedOut', 'Session', 'Authorizer', 'Me'];
+
+/** True when a KmsKeyId-like value points at the stateful stack's data key. */
+const isDataKeyRef = (value: unknown) => JSON.stringify(value).includes('DataKey');
+
+describe('stateless stack', () => {
+  let s: SynthesizedStage;
+  let p: SynthesizedStage;
+  let resources: Resources;
+  const ofType = (type: string, r: Resources = resources) => Object.entries(r).filter(([, v]) => v.Type === type);
+
+  beforeAll(() => {
+    s = synthStage('sandpit');
+    p = synthStage('production');
+    resources = s.stateless.toJSON().Resources;
+  });
+
+  it('lives in eu-west-2 in the configured account', () => {
+    expect(s.assembly.getStackByName('NhsLoginRp-sandpit-Stateless').environment).toMatchObject({ account: '111111111111', region: 'eu-west-2' });
+  });
+
+  describe('API', () => {
+    it('is REGIONAL, never EDGE', () => {
+      s.stateless.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    });
+
+    it('logs execution at ERROR with data tracing off, traces with X-Ray, throttles as configured', () => {
+      s.stateless.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: 'live',
+        TracingEnabled: true,
+        MethodSettings: [
+          Match.objectLike({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true, ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 }),
+        ],
+      });
+      p.stateless.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 })],
+      });
+    });
+
+    it('writes JSON access logs without query strings, cookies or bodies to a KMS-encrypted log group', () => {
+      const [[, stage]] = ofType('AWS::ApiGateway::Stage');
+      const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resourcePath: '$context.resourcePath' });
+      expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/querystring|\.path|requestOverride|cookie|body/i);
+      expect(JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn)).toContain('SignInApiAccessLogs');
+      const accessLogs = ofType('AWS::Logs::LogGroup').find(([id]) => id.startsWith('SignInApiAccessLogs'))!;
+      expect(isDataKeyRef(accessLogs[1].Properties.KmsKeyId)).toBe(true);
+    });
+
+    it('creates the execution log group itself, encrypted and with retention, before the stage', () => {
+      const [id, group] = ofType('AWS::Logs::LogGroup').find(([, g]) => JSON.stringify(g.Properties.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'))!;
+      expect(group.Properties.LogGroupName).toEqual({ 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: expect.stringMatching(/^SignInApi/) }, '/live']] });
+      expect(isDataKeyRef(group.Properties.KmsKeyId)).toBe(true);
+      expect(group.Properties.RetentionInDays).toBe(30);
+      const [[, stage]] = ofType('AWS::ApiGateway::Stage');
+      expect((stage as unknown as { DependsOn: string[] }).DependsOn).toContain(id);
+    });
+
+    it('serves the routes of the design, /api/* behind the cookie REQUEST authorizer without caching', () => {
+      const paths = ofType('AWS::ApiGateway::Method').map(([, m]) => `${m.Properties.HttpMethod} ${(m as any).Metadata['aws:cdk:path'].split('/Default/')[1]}`);
+      expect(paths.sort()).toEqual(
+        ['GET auth/login/GET/Resource', 'GET auth/callback/GET/Resource', 'POST auth/logout/POST/Resource', 'GET auth/signed-out/GET/Resource', 'GET auth/session/GET/Resource', 'GET api/me/GET/Resource'].sort(),
+      );
+      s.stateless.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        Type: 'REQUEST',
+        IdentitySource: 'method.request.header.Cookie',
+        AuthorizerResultTtlInSeconds: 0,
+      });
+      const me = ofType('AWS::ApiGateway::Method').find(([, m]) => (m as any).Metadata['aws:cdk:path'].includes('/api/me/'))!;
+      expect(me[1].Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: expect.stringContaining('SessionAuthorizer') } });
+      for (const [, m] of ofType('AWS::ApiGateway::Method')) {
+        expect(m.Properties.Integration.Type).toBe('AWS_PROXY');
+        expect(m.Properties.RequestValidatorId).toBeDefined();
+      }
+    });
+
+    it('answers the authorizer\'s 401 and 403 (with the step-up hint) as JSON', () => {
+      s.stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+      s.stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'ACCESS_DENIED',
+        StatusCode: '403',
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('\\$context\\.authorizer\\.stepUp') },
+      });
+    });
+
+    it('uses a regional custom domain with an eu-west-2 certificate and TLS 1.2, and no execute-api endpoint', () => {
+      s.stateless.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        DomainName: 'sandpit.signin.example.nhs.uk',
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        RegionalCertificateArn: Match.stringLikeRegexp('^arn:aws:acm:eu-west-2:111111111111:certificate/'),
+        SecurityPolicy: 'TLS_1_2',
+      });
+      s.stateless.resourcePropertiesCountIs('AWS::ApiGateway::DomainName', { CertificateArn: Match.anyValue() }, 0);
+      s.stateless.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    });
+  });
+
+  describe('WAF', () => {
+    it('is a REGIONAL web ACL with the three managed groups and the configured rate rule', () => {
+      const [[, acl]] = ofType('AWS::WAFv2::WebACL');
+      expect(acl.Properties.Scope).toBe('REGIONAL');
+      const groups = acl.Properties.Rules.filter((r: any) => r.Statement.ManagedRuleGroupStatement).map((r: any) => r.Statement.ManagedRuleGroupStatement.Name);
+      expect(groups.sort()).toEqual(['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+      const rate = acl.Properties.Rules.find((r: any) => r.Statement.RateBasedStatement);
+      expect(rate.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: 500 });
+      expect(rate.Action).toEqual({ Block: {} });
+    });
+
+    it('is associated with the API stage', () => {
+      const [[, assoc]] = ofType('AWS::WAFv2::WebACLAssociation');
+      expect(JSON.stringify(assoc.Properties.ResourceArn)).toContain('/restapis/');
+      expect(JSON.stringify(assoc.Properties.ResourceArn)).toContain('/stages/');
+    });
+
+    it('logs to an encrypted aws-waf-logs-* group with cookie, authorization and query string redacted', () => {
+      s.stateless.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        RedactedFields: Match.arrayEquals([{ SingleHeader: { Name: 'cookie' } }, { SingleHeader: { Name: 'authorization' } }, { QueryString: {} }]),
+      });
+      const [, group] = ofType('AWS::Logs::LogGroup').find(([id]) => id.startsWith('WafLogGroup'))!;
+      expect(group.Properties.LogGroupName).toMatch(/^aws-waf-logs-/);
+      expect(isDataKeyRef(group.Properties.KmsKeyId)).toBe(true);
+    });
+  });
+
+  describe('functions', () => {
+    it('are nodejs22.x on arm64 with explicit memory, timeout, X-Ray, reserved concurrency and JSON logs', () => {
+      const fns = ofType('AWS::Lambda::Function');
+      expect(fns).toHaveLength(FUNCTION_IDS.length);
+      for (const [, fn] of fns) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          MemorySize: expect.any(Number),
+          Timeout: expect.any(Number),
+          TracingConfig: { Mode: 'Active' },
+          ReservedConcurrentExecutions: expect.any(Number),
+          LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } },
+        });
+      }
+    });
+
+    it('take reserved concurrency from the stage config', () => {
+      const callback = ofType('AWS::Lambda::Function', p.stateless.toJSON().Resources).find(([id]) => id.startsWith('CallbackFunction'))!;
+      expect(callback[1].Properties.ReservedConcurrentExecutions).toBe(100);
+      const authorizer = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('AuthorizerFunction'))!;
+      expect(authorizer[1].Properties.ReservedConcurrentExecutions).toBe(50);
+    });
+
+    it('carry only the declared, non-secret settings in their environment', () => {
+      const allowed = new Set([...Object.values(ENVIRONMENT_KEYS), 'NODE_OPTIONS']);
+      for (const [, fn] of ofType('AWS::Lambda::Function')) {
+        const vars = fn.Properties.Environment.Variables as Record<string, unknown>;
+        for (const name of Object.keys(vars)) expect(allowed).toContain(name);
+        expect(vars.NHS_LOGIN_ISSUER).toBe('https://auth.sandpit.signin.nhs.uk');
+        expect(JSON.stringify(vars)).not.toMatch(/BEGIN (RSA )?PRIVATE KEY|secret/i);
+      }
+    });
+
+    it('each have their own KMS-encrypted log group with the configured retention and no Custom::LogRetention', () => {
+      const groups = ofType('AWS::Logs::LogGroup');
+      for (const [, g] of groups) {
+        expect(isDataKeyRef(g.Properties.KmsKeyId)).toBe(true);
+        expect(g.Properties.RetentionInDays).toBe(30);
+      }
+      expect(groups.filter(([id]) => /Function(LogGroup)/.test(id))).toHaveLength(FUNCTION_IDS.length);
+      expect(ofType('Custom::LogRetention')).toHaveLength(0);
+      for (const [, g] of ofType('AWS::Logs::LogGroup', p.stateless.toJSON().Resources)) expect(g.Properties.RetentionInDays).toBe(731);
+    });
+
+    it('have roles with no inline policy: the shared baseline plus a managed policy of their own', () => {
+      expect(ofType('AWS::IAM::Policy')).toHaveLength(0);
+      for (const fn of FUNCTION_IDS) {
+        const [, role] = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${fn}FunctionRole`))!;
+        expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^FunctionBaselinePolicy/) }, { Ref: expect.stringMatching(new RegExp(`^${fn}FunctionPolicy`)) }]);
+        expect(role.Properties.Policies).toBeUndefined();
+      }
+    });
+
+    it('deny every request outside eu-west-2 in the baseline', () => {
+      const [, baseline] = ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('FunctionBaselinePolicy'))!;
+      expect(baseline.Properties.PolicyDocument.Statement).toContainEqual({
+        Sid: 'DenyOutsideHomeRegion',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-2' } },
+      });
+    });
+
+    const policyOf = (fn: string) => ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith(`${fn}FunctionPolicy`))![1].Properties.PolicyDocument.Statement as any[];
+    const actionsOf = (fn: string) => policyOf(fn).flatMap((st) => [st.Action].flat());
+
+    it('grant kms:Sign and kms:GetPublicKey on the current signing key to the callback alone, and tag it as the signer', () => {
+      const sign = policyOf('Callback').find((st) => [st.Action].flat().includes('kms:Sign'));
+      expect(sign.Action).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+      expect(JSON.stringify(sign.Resource)).toContain('SigningKeysV1');
+      for (const fn of FUNCTION_IDS.filter((f) => f !== 'Callback')) expect(actionsOf(fn)).not.toContain('kms:Sign');
+      const signers = ofType('AWS::IAM::Role').filter(([, r]) => (r.Properties.Tags ?? []).some((t: any) => t.Key === 'nhs-login-rp:assertion-signer'));
+      expect(signers.map(([id]) => id)).toEqual([expect.stringMatching(/^CallbackFunctionRole/)]);
+    });
+
+    it('grant each function only the table operations it needs, and the data key only through DynamoDB', () => {
+      const dynamo = (fn: string) => actionsOf(fn).filter((a) => a.startsWith('dynamodb:')).sort();
+      expect(dynamo('Login')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(dynamo('Callback')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(dynamo('Logout')).toEqual(['dynamodb:DeleteItem']);
+      expect(dynamo('SignedOut')).toEqual([]);
+      expect(dynamo('Me')).toEqual([]);
+      for (const fn of FUNCTION_IDS) {
+        for (const st of policyOf(fn)) {
+          expect(st.Resource).not.toBe('*');
+          const actions = [st.Action].flat() as string[];
+          if (actions.some((a) => a.startsWith('kms:') && a !== 'kms:Sign' && a !== 'kms:GetPublicKey')) {
+            expect(st.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-2.amazonaws.com' } });
+          }
+        }
+      }
+    });
+  });
+
+  describe('monitoring', () => {
+    const alarms = () => ofType('AWS::CloudWatch::Alarm');
+
+    it('sends every alarm (and its recovery) to the encrypted topic, treating missing data as not breaching', () => {
+      expect(alarms().length).toBe(FUNCTION_IDS.length * 3 + 3 + 2 + 1);
+      for (const [, a] of alarms()) {
+        expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
+        expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
+        expect(a.Properties.TreatMissingData).toBe('notBreaching');
+      }
+      const [, topic] = ofType('AWS::SNS::Topic')[0];
+      expect(isDataKeyRef(topic.Properties.KmsMasterKeyId)).toBe(true);
+      s.stateless.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'nhs-login-rp-alerts@example.nhs.uk' }, 1);
+    });
+
+    it('watch each function for errors, throttles and duration near its timeout', () => {
+      for (const fn of FUNCTION_IDS) {
+        const ids = alarms().map(([id]) => id).filter((id) => id.startsWith(`Monitoring${fn}`));
+        expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([`Monitoring${fn}DurationNearTimeout`, `Monitoring${fn}Errors`, `Monitoring${fn}Throttles`]);
+      }
+      const [, callbackDuration] = alarms().find(([id]) => id.startsWith('MonitoringCallbackDurationNearTimeout'))!;
+      expect(callbackDuration.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 16000 });
+    });
+
+    it('watch the API (5XX rate, 4XX surge, p99 latency), the table (throttles, system errors) and WAF blocks', () => {
+      const names = alarms().map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+      expect(names).toEqual(
+        expect.arrayContaining(['MonitoringApi5xxRate', 'MonitoringApi4xxSurge', 'MonitoringApiP99Latency', 'MonitoringTableThrottledRequests', 'MonitoringTableSystemErrors', 'MonitoringWafBlockedSurge']),
+      );
+      const [, waf] = alarms().find(([id]) => id.startsWith('MonitoringWafBlockedSurge'))!;
+      expect(waf.Properties).toMatchObject({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' });
+    });
+
+    it('has a dashboard of the same signals', () => {
+      const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard');
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      for (const signal of ['5XXError', '4XXError', 'Latency', 'BlockedRequests', 'ThrottledRequests', 'SystemErrors', 'Duration']) expect(body).toContain(signal);
+    });
+  });
+
+  it('tags every taggable resource with service, stage and data classification', () => {
+    s.stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Tags: Match.arrayWith([
+        { Key: 'service', Value: 'nhs-login-rp' },
+        { Key: 'stage', Value: 'sandpit' },
+        { Key: 'data-classification', Value: 'test-data-only' },
+      ].sort((a, b) => a.Key.localeCompare(b.Key))),
+    });
+    s.stateful.hasResourceProperties('AWS::DynamoDB::Table', { Tags: Match.arrayWith([{ Key: 'data-classification', Value: 'test-data-only' }]) });
+  });
+});
