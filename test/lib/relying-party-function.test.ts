@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { FunctionBaseline, RelyingPartyFunction, type RelyingPartyFunctionProps } from '../../lib/relying-party-function';
+
+function fixture(context: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [] }) {
+  const app = new App({ context });
+  const stack = new Stack(app, 'Fixture', { env: { account: '123456789012', region: 'eu-west-2' } });
+  const props: RelyingPartyFunctionProps = {
+    handlerName: 'signed-out',
+    description: 'fixture',
+    environment: { RP_STAGE: 'sandpit' },
+    logKey: new kms.Key(stack, 'Key'),
+    logRetention: logs.RetentionDays.ONE_MONTH,
+    reservedConcurrency: 5,
+    retainLogs: false,
+    baseline: new FunctionBaseline(stack, 'Baseline').policy,
+  };
+  return { app, stack, props };
+}
+
+describe('RelyingPartyFunction', () => {
+  it.each<[string, Partial<RelyingPartyFunctionProps>, RegExp]>([
+    ['a handler name that is a path', { handlerName: '../../etc/passwd' }, /handlerName "..\/..\/etc\/passwd" must be a file name/],
+    ['zero reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency must be a positive integer, got 0/],
+    ['a secret in the environment', { environment: { CLIENT_SECRET: 'x' } }, /CLIENT_SECRET looks secret/],
+    ['a private key in the environment', { environment: { SIGNING_PRIVATE_KEY: 'x' } }, /SIGNING_PRIVATE_KEY looks secret/],
+  ])('refuses %s', (_name, bad, message) => {
+    const { stack, props } = fixture();
+    expect(() => new RelyingPartyFunction(stack, 'Fn', { ...props, ...bad })).toThrow(message);
+  });
+
+  it('applies the organisation defaults', () => {
+    const { stack, props } = fixture();
+    new RelyingPartyFunction(stack, 'Fn', props);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 10,
+      ReservedConcurrentExecutions: 5,
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: { RP_STAGE: 'sandpit', NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  it('bundles the handler as ESM for Node.js 22 with a real require in scope (the AWS SDK still calls it)', () => {
+    const { app, stack, props } = fixture({});
+    new RelyingPartyFunction(stack, 'Fn', props);
+    const assembly = app.synth();
+    const assetDirs = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
+    expect(assetDirs).toHaveLength(1);
+    const dir = path.join(assembly.directory, assetDirs[0]);
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire as __rpCreateRequire } from 'node:module'; const require = __rpCreateRequire(import.meta.url);")).toBe(true);
+    expect(code).toMatch(/export\s*\{/);
+  });
+});
