@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { DEFAULT_STAGE, DEPLOYABLE_STAGES, loadStageConfig } from '../config';
 import { applyGuardrails } from '../lib/nag';
+import { writeResidencyReport } from '../lib/residency';
 import { addRelyingParty } from '../lib/relying-party';
 
 const app = new App();
@@ -11,4 +12,6 @@ if (!(DEPLOYABLE_STAGES as readonly string[]).includes(stage)) {
 }
 const rp = addRelyingParty(app, loadStageConfig(stage));
 applyGuardrails(app, rp);
-app.synth();
+// Evidence for reviewers on every synth: cdk.out/residency-report.md (and .json).
+const report = writeResidencyReport(app.synth().directory);
+if (!report.passed) process.exitCode = 1;

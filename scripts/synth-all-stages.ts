@@ -4,7 +4,6 @@
  * Any failure fails the run. `npm test` ends with this.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEPLOYABLE_STAGES } from '../config';
 
@@ -22,7 +21,7 @@ for (const stage of DEPLOYABLE_STAGES) {
     continue;
   }
   let residency = 'not run';
-  if (existsSync(checker)) {
+  {
     const scan = spawnSync('npx', ['tsx', checker, out], { cwd: root, encoding: 'utf8' });
     residency = scan.status === 0 ? 'clean' : 'FAILED';
     if (scan.status !== 0) {

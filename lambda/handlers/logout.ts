@@ -1,6 +1,16 @@
-/** Placeholder until the sign-in runtime lands: answers 503 with a clear JSON error, never pretends to work. */
-export const handler = async () => ({
-  statusCode: 503,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify({ error: 'not_implemented', message: 'Sign-in is not available yet in this build.' }),
-});
+import { SESSION_COOKIE } from '../core/cookies';
+import { logout } from '../core/flows';
+import { cookieFrom, httpHandler, lowerHeaders, type DepsSource } from './http';
+import { containerDepsFromEnvironment } from './runtime';
+
+/** `POST /auth/logout`: same-origin only; 303 to `/auth/signed-out`. */
+export function makeHandler(deps: DepsSource) {
+  return httpHandler(deps, { route: 'POST /auth/logout', format: 'html' }, (d, event) =>
+    logout(d, {
+      headers: lowerHeaders(event.headers, event.multiValueHeaders),
+      sessionId: cookieFrom(event.headers, event.multiValueHeaders, SESSION_COOKIE),
+    }),
+  );
+}
+
+export const handler = makeHandler(containerDepsFromEnvironment);

@@ -1,6 +1,13 @@
-/** Placeholder until the sign-in runtime lands: answers 503 with a clear JSON error, never pretends to work. */
-export const handler = async () => ({
-  statusCode: 503,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify({ error: 'not_implemented', message: 'Sign-in is not available yet in this build.' }),
-});
+import { SESSION_COOKIE } from '../core/cookies';
+import { describeSession } from '../core/flows';
+import { cookieFrom, httpHandler, type DepsSource } from './http';
+import { containerDepsFromEnvironment } from './runtime';
+
+/** `GET /auth/session`: 200 with the public session, or 401 `{authenticated: false}`. Never tokens. */
+export function makeHandler(deps: DepsSource) {
+  return httpHandler(deps, { route: 'GET /auth/session', format: 'json' }, (d, event) =>
+    describeSession(d, cookieFrom(event.headers, event.multiValueHeaders, SESSION_COOKIE)),
+  );
+}
+
+export const handler = makeHandler(containerDepsFromEnvironment);

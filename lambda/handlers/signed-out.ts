@@ -1,6 +1,11 @@
-/** Placeholder until the sign-in runtime lands: answers 503 with a clear JSON error, never pretends to work. */
-export const handler = async () => ({
-  statusCode: 503,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify({ error: 'not_implemented', message: 'Sign-in is not available yet in this build.' }),
-});
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { signedOutPage } from '../core/pages';
+import { htmlResponse } from '../core/responses';
+import { toProxyResult } from './http';
+
+/** `GET /auth/signed-out`: a plain page; needs nothing from the environment. */
+export function makeHandler() {
+  return async (): Promise<APIGatewayProxyResult> => toProxyResult(htmlResponse(200, signedOutPage()));
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+/** `npm run check:residency -- [--json] <cloud assembly dir | template.json>`: see lib/residency/cli.ts. */
+import { runCheckResidency } from '../lib/residency/cli';
+
+process.exitCode = runCheckResidency(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});

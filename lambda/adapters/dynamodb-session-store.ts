@@ -1,0 +1,184 @@
+import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DependencyUnavailableError } from '../core/errors';
+import type { SessionStore } from '../core/ports';
+import type { SessionRecord } from '../core/session';
+import type { LoginTransaction } from '../core/transaction';
+import { SESSION_TABLE_SCHEMA } from './session-table-schema';
+
+const PK = SESSION_TABLE_SCHEMA.partitionKey.name;
+const TTL = SESSION_TABLE_SCHEMA.timeToLiveAttribute;
+
+export const sessionKey = (idHash: string) => `session#${idHash}`;
+export const transactionKey = (idHash: string) => `txn#${idHash}`;
+
+/** A document client for the sessions table; created once per container by the caller. */
+export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/**
+ * Sessions and login transactions in one DynamoDB table (key schema from `SESSION_TABLE_SCHEMA`). Items are keyed
+ * by the SHA-256 of their id, so the table never holds a usable cookie value. Every SDK failure becomes
+ * `DependencyUnavailableError`: callers show the unavailable page and store nothing.
+ *
+ * IAM: `dynamodb:GetItem`, `PutItem`, `UpdateItem`, `DeleteItem` on the table (and `kms:Decrypt`,
+ * `kms:GenerateDataKey` on its customer-managed key).
+ */
+export class DynamoDbSessionStore implements SessionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putSession(idHash: string, session: SessionRecord): Promise<void> {
+    await this.call('put_session', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...session, [PK]: sessionKey(idHash), [TTL]: session.expiresAt, kind: 'session' },
+          // A fresh 256-bit id never collides; refusing to overwrite makes that an invariant, not a hope.
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      ),
+    );
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    const out = await this.call('get_session', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) }, ConsistentRead: true })),
+    );
+    const item = out.Item;
+    if (!item || item.kind !== 'session') return undefined;
+    return toSession(item);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
+    try {
+      await this.call('touch_session', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [PK]: sessionKey(idHash) },
+            UpdateExpression: 'SET lastSeenAt = :seen, #ttl = :exp',
+            // Never resurrect a session that logout (or another request's expiry) removed meanwhile.
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+            ExpressionAttributeValues: { ':seen': lastSeenAt, ':exp': expiresAt },
+          }),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof DependencyUnavailableError && err.cause instanceof ConditionalCheckFailedException) return;
+      throw err;
+    }
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.call('delete_session', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) } })));
+  }
+
+  async putTransaction(idHash: string, txn: LoginTransaction): Promise<void> {
+    await this.call('put_transaction', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...txn, [PK]: transactionKey(idHash), [TTL]: txn.expiresAt, kind: 'transaction' },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Consumes a transaction exactly once: a conditional delete returning the old item. Two concurrent callbacks
+   * with the same cookie cannot both succeed; the loser gets `undefined`.
+   */
+  async consumeTransaction(idHash: string): Promise<LoginTransaction | undefined> {
+    try {
+      const out = await this.call('consume_transaction', () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { [PK]: transactionKey(idHash) },
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      const item = out.Attributes;
+      if (!item || item.kind !== 'transaction') return undefined;
+      return toTransaction(item);
+    } catch (err) {
+      if (err instanceof DependencyUnavailableError && err.cause instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new DependencyUnavailableError('session_store_unavailable', `DynamoDB ${operation} failed`, { cause: err });
+    }
+  }
+}
+
+type Item = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+function toSession(item: Item): SessionRecord | undefined {
+  const sub = str(item.sub);
+  const vot = str(item.vot);
+  const createdAt = num(item.createdAt);
+  const lastSeenAt = num(item.lastSeenAt);
+  const absoluteExpiresAt = num(item.absoluteExpiresAt);
+  const expiresAt = num(item[TTL]);
+  if (!sub || !vot || createdAt === undefined || lastSeenAt === undefined || absoluteExpiresAt === undefined || expiresAt === undefined) {
+    return undefined;
+  }
+  const claims = item.claims && typeof item.claims === 'object' ? (item.claims as Record<string, unknown>) : {};
+  return {
+    sub,
+    vot,
+    identityProofingLevel: str(item.identityProofingLevel),
+    authTime: num(item.authTime),
+    claims,
+    createdAt,
+    lastSeenAt,
+    absoluteExpiresAt,
+    expiresAt,
+  };
+}
+
+function toTransaction(item: Item): LoginTransaction | undefined {
+  const state = str(item.state);
+  const nonce = str(item.nonce);
+  const vtr = Array.isArray(item.vtr) ? item.vtr.filter((v): v is string => typeof v === 'string') : undefined;
+  const profile = str(item.profile);
+  const returnTo = str(item.returnTo);
+  const createdAt = num(item.createdAt);
+  const expiresAt = num(item[TTL]);
+  if (!state || !nonce || !vtr || !profile || !returnTo || createdAt === undefined || expiresAt === undefined) return undefined;
+  const prompt = item.prompt === 'none' || item.prompt === 'login' ? item.prompt : undefined;
+  return {
+    state,
+    nonce,
+    codeVerifier: str(item.codeVerifier),
+    vtr,
+    profile,
+    returnTo,
+    prompt,
+    nhsApp: item.nhsApp === true,
+    fallback: item.fallback === true,
+    replacesSession: str(item.replacesSession),
+    createdAt,
+    expiresAt,
+  };
+}

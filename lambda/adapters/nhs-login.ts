@@ -1,0 +1,213 @@
+import { createRemoteJWKSet, customFetch as joseCustomFetch, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import * as oidc from 'openid-client';
+import { buildClientAssertion, CLIENT_ASSERTION_TYPE, type AssertionSigner } from '../core/client-assertion';
+import { DependencyUnavailableError, findRpError, IdentityValidationError, TokenExchangeError } from '../core/errors';
+import type { AuthorizationRequest, CodeExchange, IdentityProvider, VerifiedIdentity } from '../core/ports';
+import { isTimeout, timeoutFetch, type FetchLike } from './http';
+import { protocolDetail } from './protocol-errors';
+
+export { protocolDetail };
+
+export interface NhsLoginClientOptions {
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: readonly string[];
+  /** Send PKCE S256 (RFC 7636). NHS login's support is unconfirmed; a compliant server ignores it. */
+  pkce: boolean;
+  /** Timeout of each request to NHS login. */
+  httpTimeoutMs: number;
+  /** Allow `http://` NHS login endpoints: the local stage (the simulator on 127.0.0.1) only. */
+  allowInsecureHttp: boolean;
+  signer: AssertionSigner;
+  clock: () => number;
+  /** Clock skew accepted on `exp`, `iat` and `auth_time`. @default 30 */
+  clockToleranceSeconds?: number;
+  /** The network seam; the real `fetch` by default. */
+  fetch?: FetchLike;
+}
+
+interface Discovered {
+  config: oidc.Configuration;
+  issuer: string;
+  jwks: JWTVerifyGetKey;
+}
+
+/**
+ * NHS login through openid-client v6 (certified relying-party library). One instance per container: discovery
+ * runs once (the promise is cached, and dropped on failure so the next request retries), the JWKS is cached by
+ * jose and refetched once when an ID token names an unknown `kid`.
+ */
+export class NhsLoginClient implements IdentityProvider {
+  #discovered: Promise<Discovered> | undefined;
+  readonly #fetch: FetchLike;
+  readonly #tolerance: number;
+
+  constructor(private readonly options: NhsLoginClientOptions) {
+    this.#fetch = timeoutFetch(options.httpTimeoutMs, options.fetch);
+    this.#tolerance = options.clockToleranceSeconds ?? 30;
+  }
+
+  /** OIDC Discovery 1.0 section 4, once per container. */
+  private discovered(): Promise<Discovered> {
+    this.#discovered ??= this.discover().catch((err: unknown) => {
+      this.#discovered = undefined;
+      throw new DependencyUnavailableError(isTimeout(err) ? 'discovery_timeout' : 'discovery_failed', 'NHS login discovery failed', { cause: err });
+    });
+    return this.#discovered;
+  }
+
+  private async discover(): Promise<Discovered> {
+    const o = this.options;
+    const metadata: Partial<oidc.ClientMetadata> = {
+      redirect_uris: [o.redirectUri],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      // NHS login signs ID tokens with RS512 only; anything else is refused before the signature is looked at.
+      id_token_signed_response_alg: 'RS512',
+      [oidc.clockTolerance]: this.#tolerance,
+    };
+    const config = await oidc.discovery(new URL(o.issuer), o.clientId, metadata, kmsPrivateKeyJwt(o.signer, o.clock), {
+      [oidc.customFetch]: this.#fetch as oidc.CustomFetch,
+      timeout: Math.ceil(o.httpTimeoutMs / 1000),
+      execute: o.allowInsecureHttp ? [oidc.allowInsecureRequests] : [],
+    });
+    const server = config.serverMetadata();
+    if (!server.jwks_uri) throw new Error('discovery document has no jwks_uri');
+    const jwksUri = new URL(server.jwks_uri);
+    if (jwksUri.protocol !== 'https:' && !o.allowInsecureHttp) throw new Error('jwks_uri is not https');
+    const jwks = createRemoteJWKSet(jwksUri, {
+      [joseCustomFetch]: this.#fetch,
+      timeoutDuration: o.httpTimeoutMs,
+      // An unknown `kid` can only arrive in a token response from NHS login itself (over TLS), so refetching the
+      // JWKS once per such token is bounded; a cooldown would make a key rotation fail sign-ins until it ends.
+      cooldownDuration: 0,
+    });
+    return { config, issuer: server.issuer, jwks };
+  }
+
+  /**
+   * The authentication request (OIDC Core 3.1.2.1) with NHS login's extensions: `vtr` (a JSON array of vectors),
+   * `prompt`, `asserted_login_identity` (NHS App single sign-on). `state` and `nonce` always; PKCE S256 when on.
+   */
+  async authorizationUrl(request: AuthorizationRequest): Promise<string> {
+    const { config } = await this.discovered();
+    const params: Record<string, string> = {
+      redirect_uri: this.options.redirectUri,
+      response_type: 'code',
+      scope: this.options.scopes.join(' '),
+      state: request.state,
+      nonce: request.nonce,
+      vtr: JSON.stringify(request.vtr),
+    };
+    if (request.codeChallenge) {
+      params.code_challenge = request.codeChallenge;
+      params.code_challenge_method = 'S256';
+    }
+    if (request.prompt) params.prompt = request.prompt;
+    if (request.assertedLoginIdentity) params.asserted_login_identity = request.assertedLoginIdentity;
+    return oidc.buildAuthorizationUrl(config, params).href;
+  }
+
+  pkceChallenge(verifier: string): Promise<string> {
+    return oidc.calculatePKCECodeChallenge(verifier);
+  }
+
+  randomPkceVerifier(): string {
+    return oidc.randomPKCECodeVerifier();
+  }
+
+  /**
+   * Token request and ID token validation (OIDC Core 3.1.3.1-3.1.3.7): openid-client checks `state` (again),
+   * `iss` verbatim against the discovered issuer, `aud`, `exp`/`iat` with skew, `nonce`, and the `alg` (RS512);
+   * the signature is then verified against the JWKS by `kid` (3.1.3.7 step 6: openid-client leaves it to TLS by
+   * default, NHS login's conformance wants it checked). Userinfo follows at once (the access token lives 5
+   * minutes) and must carry the same `sub` (5.3.2), else the sign-in fails.
+   */
+  async exchangeCode(exchange: CodeExchange): Promise<VerifiedIdentity> {
+    const { config, issuer, jwks } = await this.discovered();
+    let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, exchange.callbackUrl, {
+        expectedState: exchange.state,
+        expectedNonce: exchange.nonce,
+        pkceCodeVerifier: exchange.codeVerifier,
+        idTokenExpected: true,
+      });
+    } catch (err) {
+      throw classifyTokenError(err);
+    }
+    const claims = tokens.claims();
+    if (!tokens.id_token || !claims) throw new IdentityValidationError('id_token_missing', 'No ID token in the token response');
+    try {
+      await jwtVerify(tokens.id_token, jwks, {
+        algorithms: ['RS512'],
+        issuer,
+        audience: this.options.clientId,
+        clockTolerance: this.#tolerance,
+        currentDate: new Date(this.options.clock()),
+      });
+    } catch (err) {
+      if (isTimeout(err)) throw new DependencyUnavailableError('jwks_timeout', 'JWKS fetch timed out', { cause: err });
+      const code = (err as { code?: unknown }).code;
+      const reason = code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'id_token_unknown_kid' : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'id_token_bad_signature' : 'id_token_invalid';
+      throw new IdentityValidationError(reason, 'ID token signature check failed', { cause: err });
+    }
+    let userInfo: oidc.UserInfoResponse;
+    try {
+      userInfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    } catch (err) {
+      if (protocolDetail(err).attribute === 'sub') {
+        throw new IdentityValidationError('userinfo_sub_mismatch', 'Userinfo sub differs from the ID token', { cause: err });
+      }
+      if (isTimeout(err)) throw new TokenExchangeError('userinfo_timeout', 'Userinfo timed out', { cause: err, timeout: true });
+      throw new TokenExchangeError('userinfo_failed', 'Userinfo request failed', { cause: err });
+    }
+    return { idTokenClaims: { ...claims }, userInfo: { ...userInfo } };
+  }
+}
+
+/**
+ * A `ClientAuth` for openid-client that sends a `private_key_jwt` assertion (RFC 7523 2.2) signed by KMS. The
+ * built-in `PrivateKeyJwt` needs the private key in memory, which must never exist here. openid-client's type
+ * says `void`, but the request path awaits it (oauth4webapi's `ClientAuth` is `void | Promise<void>`).
+ */
+export function kmsPrivateKeyJwt(signer: AssertionSigner, clock: () => number): oidc.ClientAuth {
+  const auth = async (as: oidc.ServerMetadata, client: oidc.ClientMetadata, body: URLSearchParams): Promise<void> => {
+    if (!as.token_endpoint) throw new Error('discovery document has no token_endpoint');
+    const assertion = await buildClientAssertion(
+      { clientId: client.client_id, tokenEndpoint: as.token_endpoint, nowSeconds: Math.floor(clock() / 1000) },
+      signer,
+    );
+    body.set('client_id', client.client_id);
+    body.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
+    body.set('client_assertion', assertion);
+  };
+  return auth as unknown as oidc.ClientAuth;
+}
+
+function classifyTokenError(err: unknown): Error {
+  const rp = findRpError(err);
+  if (rp) return rp;
+  if (isTimeout(err)) return new TokenExchangeError('token_endpoint_timeout', 'Token endpoint timed out', { cause: err, timeout: true });
+  if (err instanceof oidc.ResponseBodyError) {
+    return new TokenExchangeError(err.status >= 500 ? 'token_endpoint_failed' : 'token_endpoint_rejected', 'Token endpoint returned an error', { cause: err });
+  }
+  const detail = protocolDetail(err);
+  switch (detail.code) {
+    case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
+    case 'OAUTH_RESPONSE_IS_NOT_JSON':
+      return new TokenExchangeError('token_endpoint_failed', 'Token endpoint failed', { cause: err });
+    case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
+      return new IdentityValidationError(`id_token_${detail.claim ?? 'claim'}_mismatch`, 'ID token claim check failed', { cause: err });
+    case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
+      return new IdentityValidationError(`id_token_${detail.claim ?? 'timestamp'}_invalid`, 'ID token timestamp check failed', { cause: err });
+    case 'OAUTH_INVALID_RESPONSE':
+    case 'OAUTH_PARSE_ERROR':
+    case 'OAUTH_UNSUPPORTED_OPERATION':
+    case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
+      return new IdentityValidationError('token_response_invalid', 'Token response failed validation', { cause: err });
+    default:
+      return new TokenExchangeError('token_exchange_failed', 'Token exchange failed', { cause: err });
+  }
+}

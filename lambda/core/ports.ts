@@ -1,0 +1,56 @@
+import type { SessionRecord } from './session';
+import type { LoginTransaction } from './transaction';
+
+/**
+ * What the core needs from the outside. The DynamoDB adapter implements {@link SessionStore}; the NHS login
+ * adapter implements {@link IdentityProvider}. Adapters throw `DependencyUnavailableError` when their service
+ * cannot be reached, so the core never sees SDK errors.
+ */
+export interface SessionStore {
+  putSession(idHash: string, session: SessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<SessionRecord | undefined>;
+  /** Writes the sliding refresh, only if the session still exists (a logout is never undone). */
+  touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  putTransaction(idHash: string, txn: LoginTransaction): Promise<void>;
+  /** Deletes and returns the transaction in one conditional write; `undefined` if it was never there or already used. */
+  consumeTransaction(idHash: string): Promise<LoginTransaction | undefined>;
+}
+
+export interface AuthorizationRequest {
+  state: string;
+  nonce: string;
+  codeChallenge?: string;
+  vtr: readonly string[];
+  prompt?: 'none' | 'login';
+  assertedLoginIdentity?: string;
+}
+
+export interface CodeExchange {
+  /** The full callback URL as received (query included). */
+  callbackUrl: URL;
+  state: string;
+  nonce: string;
+  codeVerifier?: string;
+}
+
+/** The validated outcome of a code exchange: ID token claims (signature and claims checked) and userinfo. */
+export interface VerifiedIdentity {
+  idTokenClaims: Record<string, unknown>;
+  userInfo: Record<string, unknown>;
+}
+
+export interface IdentityProvider {
+  authorizationUrl(request: AuthorizationRequest): Promise<string>;
+  pkceChallenge(verifier: string): Promise<string>;
+  randomPkceVerifier(): string;
+  exchangeCode(exchange: CodeExchange): Promise<VerifiedIdentity>;
+}
+
+/** The subset of a Powertools Logger the runtime uses (so tests can pass a capturing one). */
+export interface AppLogger {
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}

@@ -1,0 +1,154 @@
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { loadStageConfig, type StageConfig } from '../../config';
+import { runtimeSettingsFor } from '../../lib/runtime-settings';
+import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from '../../test/support/moto';
+import { startNhsLoginSimulator, type RunningSimulator, type SimUserId } from '../../test/support/nhs-login-sim';
+import { SESSION_TABLE_SCHEMA } from '../adapters/session-table-schema';
+import type { FetchLike } from '../adapters/http';
+import { KmsAssertionSigner, spkiDerToPem } from '../adapters/kms-signer';
+import type { FlowDeps } from '../core/flows';
+import type { AppLogger } from '../core/ports';
+import { buildDeps } from '../handlers/runtime';
+import { runtimeSettingsSchema, type RuntimeSettings } from '../settings';
+import { startLocalFront, type LocalFront } from './front';
+
+/**
+ * The local stack (DESIGN "Local stack", contract): moto (KMS and DynamoDB), the NHS login simulator registered
+ * with the public key of a KMS signing key, and the local front running the real handlers. Everything on
+ * loopback. Used by `npm run local` and by the integration tests (each starts its own on free ports).
+ */
+export interface LocalStackOptions {
+  /** Port of the front. 0 lets the OS pick a free one. @default 3000 */
+  port?: number;
+  /** Sign this simulator user in without a page. */
+  autoUser?: SimUserId;
+  logger: AppLogger;
+  /** Overrides of the local stage's runtime settings (e.g. a short `httpTimeoutMs`, `apiRouteAssurance`). */
+  settings?: Partial<Pick<RuntimeSettings, 'httpTimeoutMs' | 'apiRouteAssurance' | 'sessionIdleMinutes' | 'sessionAbsoluteMinutes' | 'pkce'>>;
+  clock?: () => number;
+  /** Network seam towards the simulator (tests observe token responses through it). */
+  fetch?: FetchLike;
+}
+
+export interface LocalStack {
+  readonly frontUrl: string;
+  readonly port: number;
+  readonly issuer: string;
+  readonly moto: MotoServer;
+  readonly simulator: RunningSimulator;
+  readonly settings: RuntimeSettings;
+  readonly deps: FlowDeps;
+  readonly signingKeyArn: string;
+  readonly signingKeyPem: string;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_TABLE_NAME = 'nhs-login-rp-local-sessions';
+
+/** Creates the sessions table exactly as the CDK construct does (same key schema module) in an emulator. */
+export async function createSessionTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  const pk = SESSION_TABLE_SCHEMA.partitionKey;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: pk.name, AttributeType: pk.type }],
+      KeySchema: [{ AttributeName: pk.name, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: SESSION_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+}
+
+/** Creates an `RSA_2048` `SIGN_VERIFY` key, as the stateful stack does, and returns its ARN. */
+export async function createSigningKey(kms: KMSClient): Promise<string> {
+  const out = await kms.send(
+    new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY', Description: 'NHS login client assertion signing key (local)' }),
+  );
+  if (!out.KeyMetadata?.Arn) throw new Error('KMS CreateKey returned no ARN');
+  return out.KeyMetadata.Arn;
+}
+
+/**
+ * `startMoto` picks a free port and then starts Python on it; another process can take the port in between.
+ * A bounded retry turns that rare race into a non-event.
+ */
+async function startMotoWithRetry(attempts = 3): Promise<MotoServer> {
+  for (let i = 1; ; i++) {
+    try {
+      return await startMoto();
+    } catch (err) {
+      if (i >= attempts) throw err;
+    }
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    stoppers.length = 0;
+  };
+  try {
+    const moto = await startMotoWithRetry();
+    stoppers.push(() => moto.stop());
+    const aws = { ...MOTO_CLIENT_CONFIG, endpoint: moto.endpoint };
+    const kms = new KMSClient(aws);
+    const dynamodb = new DynamoDBClient(aws);
+    const signingKeyArn = await createSigningKey(kms);
+    await createSessionTable(dynamodb, LOCAL_TABLE_NAME);
+    const signingKeyPem = spkiDerToPem(await new KmsAssertionSigner(kms, signingKeyArn).publicKeyDer());
+
+    // The front listens first (port 0: the OS picks a free one, no race), so the redirect URI is known before the
+    // simulator registers it; requests before the dependencies exist cannot happen (nothing knows the URL yet).
+    let deps: FlowDeps | undefined;
+    const front: LocalFront = await startLocalFront(
+      () => {
+        if (!deps) throw new Error('The local stack is still starting');
+        return deps;
+      },
+      { port: options.port ?? 3000 },
+    );
+    stoppers.push(() => front.stop());
+    const port = front.port;
+    const base = loadStageConfig('local');
+    const redirectUri = `http://localhost:${port}/auth/callback`;
+    const simulator = await startNhsLoginSimulator({
+      clientId: base.nhsLogin.clientId,
+      redirectUris: [redirectUri],
+      clientPublicKeyPem: signingKeyPem,
+      scopes: [...base.nhsLogin.scopes],
+      ...(options.autoUser ? { autoUser: options.autoUser } : {}),
+    });
+    stoppers.push(() => simulator.stop());
+
+    const config: StageConfig = { ...base, nhsLogin: { ...base.nhsLogin, issuer: simulator.issuer, redirectUri } };
+    const settings = runtimeSettingsSchema.parse({
+      ...runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn }),
+      ...options.settings,
+    });
+    deps = buildDeps(settings, { aws, logger: options.logger, clock: options.clock, fetch: options.fetch });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      frontUrl: front.url,
+      port: front.port,
+      issuer: simulator.issuer,
+      moto,
+      simulator,
+      settings,
+      deps,
+      signingKeyArn,
+      signingKeyPem,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+import { denyPosition, findArns, MARKER, walkText } from '../intrinsics';
+import { ALLOWED_REGION, isForeignRegion } from '../regions';
+import type { ResourceRule, RuleHit } from '../rule';
+
+/**
+ * ARNs carry no region only for global control planes. IAM and STS identities and Route 53 hold no data of this
+ * service; S3 bucket ARNs carry no region at all (where buckets may send data is `UkResidency-S3DataMovement`'s
+ * job). Every other service without a region (CloudFront, Global Accelerator, WAF Classic, Shield) is outside the
+ * UK.
+ */
+export const REGIONLESS_SERVICES: readonly string[] = ['iam', 'sts', 'route53', 's3'];
+
+/** Every ARN in a resource has the region field eu-west-2 or `${AWS::Region}` (or none, for global control planes). */
+export const ArnRegions: ResourceRule = {
+  id: 'UkResidency-ArnRegions',
+  scope: 'resource',
+  generic: true,
+  info: `Every ARN must be in ${ALLOWED_REGION} (or \${AWS::Region}); only ${REGIONLESS_SERVICES.join(', ')} ARNs may have no region.`,
+  explanation:
+    'An ARN names where a resource lives. A destination, a target, a key or a layer whose ARN is in another region ' +
+    'sends data or runs code there; an ARN of a global service (CloudFront, Global Accelerator) is outside the UK ' +
+    'by definition; an ARN whose region is a parameter or a wildcard cannot be shown to stay in the UK.',
+  check(resource) {
+    const hits: RuleHit[] = [];
+    walkText(resource.properties, resource.template, (text, path, ancestors) => {
+      for (const arn of findArns(text)) {
+        if (arn.region === ALLOWED_REGION || arn.region === MARKER.region) continue;
+        if (arn.region === '' && REGIONLESS_SERVICES.includes(arn.service)) continue;
+        const position = denyPosition(path, ancestors);
+        if (position === 'restrictive') continue;
+        const suffix = position === 'exempting' ? ' (exempted from an IAM Deny)' : '';
+        if (isForeignRegion(arn.region)) {
+          hits.push({ path, region: arn.region, message: `ARN in ${arn.region}: ${arn.arn}${suffix}` });
+        } else if (arn.region === '') {
+          hits.push({ path, message: `ARN of a global ${arn.service || '(unknown)'} service, outside ${ALLOWED_REGION}: ${arn.arn}${suffix}` });
+        } else {
+          hits.push({ path, message: `ARN whose region (${arn.region}) cannot be shown to be ${ALLOWED_REGION}: ${arn.arn}${suffix}` });
+        }
+      }
+    });
+    return hits;
+  },
+};

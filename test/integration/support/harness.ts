@@ -1,0 +1,215 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SinkLogger } from '../../../lambda/adapters/logger';
+import type { FetchLike } from '../../../lambda/adapters/http';
+import { LOCAL_TABLE_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../../lambda/local/stack';
+import { MOTO_CLIENT_CONFIG } from '../../support/moto';
+import { SIM_USERS, type SimUserId } from '../../support/nhs-login-sim';
+
+/**
+ * An integration-test rig around the real local stack: captures every log line the relying party writes, records
+ * every secret that passes by (codes, state, nonce, PKCE values, client assertions, tokens, cookie values, NHS
+ * numbers) so a test can prove none reached the logs, moves the relying party's clock, and reads the moto table.
+ */
+export interface Harness {
+  readonly stack: LocalStack;
+  readonly logs: string[];
+  readonly secrets: Set<string>;
+  /** Every outgoing request of the relying party towards NHS login (path only). */
+  readonly outgoing: string[];
+  browser(): Browser;
+  advanceClock(ms: number): void;
+  resetClock(): void;
+  items(): Promise<Array<{ pk: string; kind: string }>>;
+  sessionCount(): Promise<number>;
+  transactionCount(): Promise<number>;
+  /** Secrets (of at least 6 characters) found in the captured logs. */
+  leakedSecrets(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: { autoUser?: SimUserId; settings?: LocalStackOptions['settings'] } = {}): Promise<Harness> {
+  const logs: string[] = [];
+  const secrets = new Set<string>();
+  for (const user of Object.values(SIM_USERS)) {
+    const c = user.claims as Record<string, unknown>;
+    for (const k of ['nhs_number', 'family_name', 'birthdate', 'given_name', 'email', 'phone_number']) {
+      if (typeof c[k] === 'string') secrets.add(c[k] as string);
+    }
+  }
+  let offset = 0;
+  const outgoing: string[] = [];
+  const recordingFetch: FetchLike = async (url, init) => {
+    outgoing.push(new URL(url).pathname);
+    if (typeof init.body === 'string' || init.body instanceof URLSearchParams) {
+      for (const [k, v] of new URLSearchParams(init.body.toString())) if (k !== 'grant_type' && k !== 'client_id' && k !== 'client_assertion_type' && k !== 'redirect_uri') secrets.add(v);
+    }
+    const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+    const auth = headers.get('authorization');
+    if (auth) secrets.add(auth.replace(/^(Bearer|DPoP) /i, ''));
+    const res = await fetch(url, init);
+    if (url.endsWith('/token') && res.ok) {
+      const body = (await res.clone().json()) as Record<string, unknown>;
+      for (const k of ['access_token', 'id_token', 'refresh_token']) if (typeof body[k] === 'string') secrets.add(body[k] as string);
+    }
+    return res;
+  };
+  const stack = await startLocalStack({
+    port: 0,
+    autoUser: options.autoUser ?? 'p9',
+    logger: SinkLogger.create((line) => logs.push(line), { logLevel: 'DEBUG' }),
+    settings: { httpTimeoutMs: 5000, ...options.settings },
+    clock: () => Date.now() + offset,
+    fetch: recordingFetch,
+  });
+  const dynamodb = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: stack.moto.endpoint });
+  const items = async () => {
+    const out = await dynamodb.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME }));
+    return (out.Items ?? []).map((i) => ({ pk: i.pk?.S ?? '', kind: i.kind?.S ?? '' }));
+  };
+  return {
+    stack,
+    logs,
+    secrets,
+    outgoing,
+    browser: () => new Browser(stack.port, secrets),
+    advanceClock: (ms) => {
+      offset += ms;
+    },
+    resetClock: () => {
+      offset = 0;
+    },
+    items,
+    sessionCount: async () => (await items()).filter((i) => i.kind === 'session').length,
+    transactionCount: async () => (await items()).filter((i) => i.kind === 'transaction').length,
+    leakedSecrets: () => {
+      const text = logs.join('\n') + '\n' + stack.simulator.output().split('\n').filter((l) => !l.startsWith('[nhs-login-sim]')).join('\n');
+      return [...secrets].filter((s) => s.length >= 6 && text.includes(s));
+    },
+    stop: async () => {
+      dynamodb.destroy();
+      await stack.stop();
+    },
+  };
+}
+
+export interface Hop {
+  status: number;
+  url: URL;
+  location?: string;
+}
+
+export interface Page {
+  status: number;
+  url: URL;
+  body: string;
+  headers: Headers;
+  hops: Hop[];
+}
+
+/**
+ * A minimal browser: a cookie jar per port (the front and the simulator), manual redirects, and `localhost`
+ * mapped to 127.0.0.1. Every protocol value and cookie value it sees is recorded as a secret.
+ */
+export class Browser {
+  readonly jar = new Map<string, Map<string, string>>();
+
+  constructor(
+    readonly frontPort: number,
+    private readonly secrets: Set<string>,
+  ) {}
+
+  get origin(): string {
+    return `http://localhost:${this.frontPort}`;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.jar.get(String(this.frontPort))?.get(name);
+  }
+
+  setCookie(name: string, value: string): void {
+    let j = this.jar.get(String(this.frontPort));
+    if (!j) this.jar.set(String(this.frontPort), (j = new Map()));
+    j.set(name, value);
+  }
+
+  deleteCookie(name: string): void {
+    this.jar.get(String(this.frontPort))?.delete(name);
+  }
+
+  resolve(target: string | URL): URL {
+    const url = new URL(target, this.origin);
+    return url;
+  }
+
+  /** One request, no redirect following. */
+  async request(target: string | URL, init: { method?: string; headers?: Record<string, string>; body?: string; cookies?: 'jar' | 'none' | string } = {}): Promise<Page> {
+    const url = this.resolve(target);
+    this.record(url);
+    const wire = new URL(url);
+    if (wire.hostname === 'localhost') wire.hostname = '127.0.0.1';
+    const headers: Record<string, string> = { ...init.headers };
+    const jar = this.jar.get(wire.port) ?? new Map<string, string>();
+    const cookieHeader = init.cookies === undefined || init.cookies === 'jar' ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : init.cookies === 'none' ? '' : init.cookies;
+    if (cookieHeader) headers.cookie = cookieHeader;
+    const res = await fetch(wire, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = sc.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value.length >= 6) this.secrets.add(value);
+      let j = this.jar.get(wire.port);
+      if (!j) this.jar.set(wire.port, (j = new Map()));
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || attrs.some((a) => /expires=thu, 01 jan 1970/i.test(a))) j.delete(name);
+      else j.set(name, value);
+    }
+    const location = res.headers.get('location') ?? undefined;
+    if (location) this.record(new URL(location, url));
+    return { status: res.status, url, body: await res.text(), headers: res.headers, hops: [{ status: res.status, url, location }] };
+  }
+
+  /** Follows redirects (at most 20) until a page, or until `stopBefore` matches the next URL. */
+  async follow(target: string | URL, options: { stopBefore?: (url: URL) => boolean; cookies?: 'jar' | 'none' | string } = {}): Promise<Page & { next?: URL }> {
+    let url = this.resolve(target);
+    const hops: Hop[] = [];
+    for (let i = 0; i < 20; i++) {
+      if (i > 0 && options.stopBefore?.(url)) {
+        const last = hops.at(-1)!;
+        return { status: last.status, url: last.url, body: '', headers: new Headers(), hops, next: url };
+      }
+      const page = await this.request(url, { cookies: options.cookies });
+      hops.push(...page.hops);
+      if (page.status >= 300 && page.status < 400 && page.headers.get('location')) {
+        url = new URL(page.headers.get('location')!, url);
+        continue;
+      }
+      return { ...page, hops };
+    }
+    throw new Error(`More than 20 redirects: ${hops.map((h) => `${h.status} ${h.url.pathname}`).join(' -> ')}`);
+  }
+
+  /** Signs in through the whole flow; returns the final page. */
+  signIn(query = 'assurance=high'): Promise<Page> {
+    return this.follow(`/auth/login?${query}`);
+  }
+
+  private record(url: URL): void {
+    for (const k of ['code', 'state', 'nonce', 'code_challenge', 'asserted_login_identity', 'assertedLoginIdentity']) {
+      const v = url.searchParams.get(k);
+      if (v && v.length >= 6) this.secrets.add(v);
+    }
+  }
+}
+
+/** The authorize requests among a flow's hops. */
+export const authorizeHops = (page: Page): URL[] => page.hops.filter((h) => h.url.pathname === '/authorize').map((h) => h.url);
+
+/** Asserts the user saw one of our accessible pages. */
+export function expectClearPage(page: Page, status: number, heading: RegExp): void {
+  expect(page.status).toBe(status);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(page.body).toContain('<html lang="en-GB">');
+  expect(page.body).toMatch(heading);
+  expect(page.body).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  expect(page.body).not.toMatch(/Error:/);
+}

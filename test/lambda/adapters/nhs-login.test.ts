@@ -1,0 +1,104 @@
+import { NhsLoginClient } from '../../../lambda/adapters/nhs-login';
+import type { FetchLike } from '../../../lambda/adapters/http';
+import { DependencyUnavailableError } from '../../../lambda/core/errors';
+
+// The network seam is a fake here (single-function tests of discovery caching and the authorization URL); the
+// full protocol runs against the NHS login simulator in test/integration.
+const ISSUER = 'https://auth.example.nhs.uk';
+const discovery = {
+  issuer: ISSUER,
+  authorization_endpoint: `${ISSUER}/authorize`,
+  token_endpoint: `${ISSUER}/token`,
+  userinfo_endpoint: `${ISSUER}/userinfo`,
+  jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+  response_types_supported: ['code'],
+  token_endpoint_auth_methods_supported: ['private_key_jwt'],
+  id_token_signing_alg_values_supported: ['RS512'],
+};
+
+function client(fetch: FetchLike, overrides: { issuer?: string; allowInsecureHttp?: boolean } = {}) {
+  return new NhsLoginClient({
+    issuer: overrides.issuer ?? ISSUER,
+    clientId: 'client-1',
+    redirectUri: 'https://rp.example/auth/callback',
+    scopes: ['openid', 'profile'],
+    pkce: true,
+    httpTimeoutMs: 500,
+    allowInsecureHttp: overrides.allowInsecureHttp ?? false,
+    signer: { keyId: async () => 'kid', sign: async () => new Uint8Array() },
+    clock: Date.now,
+    fetch,
+  });
+}
+
+const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+
+describe('NhsLoginClient', () => {
+  it('discovers once per container, and retries discovery after a failure', async () => {
+    let calls = 0;
+    const fetch: FetchLike = async () => {
+      calls++;
+      if (calls === 1) throw new TypeError('fetch failed');
+      return json(discovery);
+    };
+    const c = client(fetch);
+    const request = { state: 's', nonce: 'n', vtr: ['P9.Cp.Cd'] };
+    await expect(c.authorizationUrl(request)).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'discovery_failed' });
+    await c.authorizationUrl(request);
+    await c.authorizationUrl(request);
+    expect(calls).toBe(2);
+  });
+
+  it('builds the authorization request NHS login expects', async () => {
+    const url = new URL(
+      await client(async () => json(discovery)).authorizationUrl({
+        state: 'st',
+        nonce: 'no',
+        codeChallenge: 'cc',
+        vtr: ['P9.Cp.Cd', 'P9.Cm'],
+        prompt: 'none',
+        assertedLoginIdentity: 'a.b.c',
+      }),
+    );
+    expect(url.origin + url.pathname).toBe(`${ISSUER}/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: 'client-1',
+      redirect_uri: 'https://rp.example/auth/callback',
+      response_type: 'code',
+      scope: 'openid profile',
+      state: 'st',
+      nonce: 'no',
+      code_challenge: 'cc',
+      code_challenge_method: 'S256',
+      vtr: '["P9.Cp.Cd","P9.Cm"]',
+      prompt: 'none',
+      asserted_login_identity: 'a.b.c',
+    });
+  });
+
+  it('refuses http issuers unless the stage allows it (local only)', async () => {
+    const http = { ...discovery, issuer: 'http://127.0.0.1:9' };
+    await expect(client(async () => json(http), { issuer: 'http://127.0.0.1:9' }).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+    const allowed = client(async () => json({ ...http, authorization_endpoint: 'http://127.0.0.1:9/authorize', jwks_uri: 'http://127.0.0.1:9/jwks' }), {
+      issuer: 'http://127.0.0.1:9',
+      allowInsecureHttp: true,
+    });
+    expect(await allowed.authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).toMatch(/^http:\/\/127\.0\.0\.1:9\/authorize\?/);
+  });
+
+  it('refuses a discovery document for another issuer', async () => {
+    await expect(client(async () => json({ ...discovery, issuer: 'https://evil.example' })).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({
+      reason: 'discovery_failed',
+    });
+  });
+
+  it('times out a hung discovery with the configured timeout', async () => {
+    const hang: FetchLike = (_url, init) =>
+      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    const started = Date.now();
+    await expect(client(hang).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({ reason: 'discovery_timeout' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

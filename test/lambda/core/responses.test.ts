@@ -1,0 +1,68 @@
+import {
+  BadRequestError,
+  ConsentNotGivenError,
+  CrossSiteRequestError,
+  DependencyUnavailableError,
+  LoginTransactionError,
+  TokenExchangeError,
+} from '../../../lambda/core/errors';
+import { failurePage, NHS_111_ONLINE, NHS_APP_HOME, noConsentPage } from '../../../lambda/core/pages';
+import { mapError } from '../../../lambda/core/responses';
+
+function accessible(html: string): void {
+  expect(html).toMatch(/^<!DOCTYPE html>/);
+  expect(html).toContain('<html lang="en-GB">');
+  expect(html).toMatch(/<title>[^<]+<\/title>/);
+  expect(html.match(/<h1>/g)).toHaveLength(1);
+  expect(html).toContain('<main');
+  expect(html).not.toMatch(/<script/i);
+}
+
+describe('pages', () => {
+  it.each(['bad-request', 'sign-in-failed', 'no-consent', 'unavailable', 'forbidden', 'internal'] as const)('%s is an accessible page', (page) => {
+    accessible(failurePage(page, { reference: 'ref-1' }));
+  });
+
+  it('no-consent page links to NHS 111 online, says 999, and only links back to the NHS App from the app', () => {
+    const web = noConsentPage(false);
+    expect(web).toContain(`href="${NHS_111_ONLINE}"`);
+    expect(web).toContain('999');
+    expect(web).not.toContain(NHS_APP_HOME);
+    expect(noConsentPage(true)).toContain(`href="${NHS_APP_HOME}"`);
+  });
+
+  it('escapes the reference', () => {
+    expect(failurePage('internal', { reference: '<script>' })).toContain('&lt;script&gt;');
+  });
+});
+
+describe('mapError', () => {
+  it.each([
+    [new BadRequestError('invalid_return_to', 'x'), 400, 'invalid_return_to'],
+    [new LoginTransactionError('state_mismatch', 'x'), 400, 'state_mismatch'],
+    [new ConsentNotGivenError('consent_not_given', 'x'), 403, 'consent_not_given'],
+    [new TokenExchangeError('token_endpoint_failed', 'x'), 502, 'token_endpoint_failed'],
+    [new TokenExchangeError('token_endpoint_timeout', 'x', { timeout: true }), 504, 'token_endpoint_timeout'],
+    [new DependencyUnavailableError('session_store_unavailable', 'x'), 503, 'session_store_unavailable'],
+    [new CrossSiteRequestError('cross_site_request', 'x'), 403, 'cross_site_request'],
+    [new Error('boom at /secret/path.ts:12'), 500, 'internal_error'],
+  ])('%s -> %i', (err, status, reason) => {
+    const mapped = mapError(err, { format: 'html', reference: 'r' });
+    expect(mapped.response.statusCode).toBe(status);
+    expect(mapped.reason).toBe(reason);
+    expect(mapped.response.body).not.toContain('boom');
+    expect(mapped.response.body).not.toMatch(/at .*\.ts:\d+/);
+    expect(mapped.response.headers['Referrer-Policy']).toBe('no-referrer');
+    expect(mapped.response.headers['Cache-Control']).toBe('no-store');
+  });
+
+  it('finds typed errors wrapped by libraries', () => {
+    const wrapped = new Error('something went wrong', { cause: new DependencyUnavailableError('signing_key_unavailable', 'x') });
+    expect(mapError(wrapped, { format: 'html' }).response.statusCode).toBe(503);
+  });
+
+  it('answers JSON routes with JSON', () => {
+    const mapped = mapError(new DependencyUnavailableError('session_store_unavailable', 'x'), { format: 'json' });
+    expect(JSON.parse(mapped.response.body)).toEqual({ error: 'session_store_unavailable' });
+  });
+});
