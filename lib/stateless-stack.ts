@@ -39,7 +39,7 @@ const FUNCTIONS = {
   },
   logout: { description: 'POST /auth/logout: ends the session', table: ['delete'], timeout: Duration.seconds(5), memorySize: 256 },
   'signed-out': { description: 'GET /auth/signed-out: the signed-out page', table: [], timeout: Duration.seconds(5), memorySize: 128 },
-  session: { description: 'GET /auth/session: the current session as JSON', table: ['read', 'write'], timeout: Duration.seconds(5), memorySize: 256 },
+  session: { description: 'GET /auth/session: the current session as JSON (never extends it)', table: ['read'], timeout: Duration.seconds(5), memorySize: 256 },
   authorizer: { description: '/api/* REQUEST authorizer: session and minimum assurance', table: ['read', 'write'], timeout: Duration.seconds(5), memorySize: 256 },
   me: { description: 'GET /api/me: the signed-in user\'s public claims', table: [], timeout: Duration.seconds(5), memorySize: 128 },
 } satisfies Record<string, FunctionSpec>;

@@ -210,6 +210,7 @@ describe('stateless stack', () => {
       expect(dynamo('Login')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
       expect(dynamo('Callback')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
       expect(dynamo('Logout')).toEqual(['dynamodb:DeleteItem']);
+      expect(dynamo('Session')).toEqual(['dynamodb:GetItem']);
       expect(dynamo('SignedOut')).toEqual([]);
       expect(dynamo('Me')).toEqual([]);
       for (const fn of FUNCTION_IDS) {
