@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AUTHORIZER_GATEWAY_RESPONSES } from '../lambda/core/gateway-responses';
 import { declareData } from './residency/data-map-metadata';
 
 /** The API Gateway stage name (the first path segment on the execute-api URL). */
@@ -142,22 +143,16 @@ export class SignInApi extends Construct {
       });
     }
 
-    // The authorizer's verdicts as JSON the front end can act on; 403 carries the step-up hint from the context.
-    this.api.addGatewayResponse('Unauthorized', {
-      type: apigw.ResponseType.UNAUTHORIZED,
-      statusCode: '401',
-      templates: { 'application/json': '{"authenticated":false,"error":"unauthenticated"}' },
-      responseHeaders: { 'Cache-Control': "'no-store'" },
-    });
-    this.api.addGatewayResponse('AccessDenied', {
-      type: apigw.ResponseType.ACCESS_DENIED,
-      statusCode: '403',
-      templates: {
-        'application/json':
-          '{"error":"insufficient_assurance","requiredAssurance":"$context.authorizer.requiredAssurance","stepUp":"$context.authorizer.stepUp"}',
-      },
-      responseHeaders: { 'Cache-Control': "'no-store'" },
-    });
+    // The authorizer's verdicts as JSON the front end can act on (403 carries the step-up hint). One definition,
+    // shared with the local front, so the deployed API and the local stack answer alike.
+    for (const spec of AUTHORIZER_GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(spec.type === 'UNAUTHORIZED' ? 'Unauthorized' : 'AccessDenied', {
+        type: apigw.ResponseType.of(spec.type),
+        statusCode: spec.statusCode,
+        templates: { 'application/json': spec.template },
+        responseHeaders: spec.responseHeaders,
+      });
+    }
 
     if (props.customDomain) {
       this.domainName = this.api.addDomainName('CustomDomain', {

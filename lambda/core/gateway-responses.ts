@@ -2,7 +2,7 @@
  * What API Gateway must answer when the `/api/*` authorizer says no. A REQUEST authorizer cannot choose a status:
  * throwing `Error('Unauthorized')` gives the UNAUTHORIZED gateway response (401) and a Deny policy gives
  * ACCESS_DENIED (403). The authorizer puts the step-up hint in its context on Deny, and these templates copy it
- * into the body (`$context.authorizer.<key>`). The CDK API construct should configure exactly these; the local
+ * into the body (`$context.authorizer.<key>`). The CDK API construct (lib/api.ts) configures exactly these; the local
  * front applies the same ones, so both behave alike.
  */
 export interface GatewayResponseSpec {
