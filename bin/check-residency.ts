@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `npm run check:residency -- [--json] <cloud assembly dir | template.json>`: see lib/residency/cli.ts. */
-import { runCheckResidency } from '../lib/residency/cli';
+import { runCheckResidency } from '../lib';
 
 process.exitCode = runCheckResidency(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

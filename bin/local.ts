@@ -1,6 +1,6 @@
 import { SinkLogger } from '../lambda/adapters/logger';
-import { startLocalStack } from '../lambda/local/stack';
-import { SIM_USER_IDS, type SimUserId } from '../test/support/nhs-login-sim';
+import { startLocalStack } from '../local/stack';
+import { SIM_USER_IDS, type SimUserId } from '../local/nhs-login-sim';
 
 /**
  * `npm run local`: moto, the NHS login simulator and the local front on loopback. `PORT` (default 3000) sets the

@@ -1,6 +1,6 @@
-import { exportSigningKeyPem, parseArgs, UsageError } from '../lambda/tools/signing-key-pem';
+import { exportSigningKeyPem, parseArgs, UsageError } from '../lib/tools/signing-key-pem';
 
-/** `npm run signing-key:pem -- -c stage=<name> --key-id <arn>`: see lambda/tools/signing-key-pem.ts. */
+/** `npm run signing-key:pem -- -c stage=<name> --key-id <arn>`: see lib/tools/signing-key-pem.ts. */
 async function main(): Promise<void> {
   const { pem, kid } = await exportSigningKeyPem(parseArgs(process.argv.slice(2)));
   process.stdout.write(pem);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FUNCTION_NAMES, FUNCTION_TABLE, type FunctionName } from '../lib/function-table';
 
 /**
  * The one region this service may exist or process data in. Every stack's environment, every ARN and every
@@ -6,7 +7,7 @@ import { z } from 'zod';
  */
 export const ALLOWED_REGION = 'eu-west-2';
 
-/** NHS login issuers by environment (nhs-login.md): the issuer string is compared verbatim, no trailing slash. */
+/** NHS login issuers by environment (docs/nhs-login.md, "Environments"): the issuer string is compared verbatim, no trailing slash. */
 export const NHS_LOGIN_ISSUERS = {
   sandpit: 'https://auth.sandpit.signin.nhs.uk',
   integration: 'https://auth.aos.signin.nhs.uk',
@@ -30,7 +31,7 @@ export const NHS_LOGIN_SCOPES = [
   'client_metadata',
 ] as const;
 
-/** Claims each scope releases (nhs-login.md, "Scopes -> claims"). The session keeps only these. */
+/** Claims each scope releases (docs/nhs-login.md, "Scopes and claims"). The session keeps only these. */
 export const CLAIMS_BY_SCOPE: Record<(typeof NHS_LOGIN_SCOPES)[number], readonly string[]> = {
   openid: ['sub'],
   profile: ['nhs_number', 'family_name', 'birthdate', 'identity_proofing_level'],
@@ -57,16 +58,14 @@ const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
+/** Reserved concurrency per function: one optional key per row of the function table, defaulting to the row's. */
 const functionConcurrency = z
-  .object({
-    login: positiveInt(1000).default(20),
-    callback: positiveInt(1000).default(20),
-    logout: positiveInt(1000).default(10),
-    'signed-out': positiveInt(1000).default(10),
-    session: positiveInt(1000).default(20),
-    authorizer: positiveInt(1000).default(50),
-    me: positiveInt(1000).default(20),
-  })
+  .object(
+    Object.fromEntries(FUNCTION_NAMES.map((n) => [n, positiveInt(1000).default(FUNCTION_TABLE[n].reservedConcurrency)])) as Record<
+      FunctionName,
+      z.ZodDefault<z.ZodNumber>
+    >,
+  )
   .strict();
 
 export const stageConfigSchema = z
@@ -146,15 +145,9 @@ export const stageConfigSchema = z
       })
       .strict(),
     /** Reserved concurrency per function. */
-    reservedConcurrency: functionConcurrency.default({
-      login: 20,
-      callback: 20,
-      logout: 10,
-      'signed-out': 10,
-      session: 20,
-      authorizer: 50,
-      me: 20,
-    }),
+    reservedConcurrency: functionConcurrency.default(
+      Object.fromEntries(FUNCTION_NAMES.map((n) => [n, FUNCTION_TABLE[n].reservedConcurrency])) as Record<FunctionName, number>,
+    ),
     /** Optional regional custom domain; its certificate must be an ACM certificate in eu-west-2. */
     customDomain: z
       .object({

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { SIGNING_KEY_ACTIONS } from './function-table';
 import type { PolicyHolder } from './relying-party-function';
 import { declareData } from './residency/data-map-metadata';
 
@@ -148,12 +149,12 @@ export class SigningKeys extends Construct {
     this.current = keys.get(props.current)!;
   }
 
-  /** Grants exactly `kms:Sign` and `kms:GetPublicKey` on the current key and tags the role as the signer. */
+  /** Grants exactly what the signer calls (`kms:GetPublicKey`, `kms:Sign`) on the current key and tags the role as the signer. */
   grantSign(holder: PolicyHolder): void {
     holder.addToPolicy(
       new iam.PolicyStatement({
         sid: 'SignClientAssertions',
-        actions: ['kms:Sign', 'kms:GetPublicKey'],
+        actions: [...SIGNING_KEY_ACTIONS],
         resources: [this.current.keyArn],
       }),
     );

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { pascal } from './naming';
+import { functionSpec, type FunctionName } from './function-table';
 import { declareData } from './residency/data-map-metadata';
 import type { RelyingPartyFunction } from './relying-party-function';
 
@@ -29,7 +29,7 @@ export interface AlarmThresholds {
 export interface MonitoringProps {
   readonly alarmEmails: readonly string[];
   readonly topicKey: kms.IKey;
-  readonly functions: Readonly<Record<string, RelyingPartyFunction>>;
+  readonly functions: Readonly<Record<FunctionName, RelyingPartyFunction>>;
   readonly api: apigw.RestApi;
   readonly table: dynamodb.ITable;
   readonly webAcl: wafv2.CfnWebACL;
@@ -95,9 +95,9 @@ export class Monitoring extends Construct {
     };
 
     const functionWidgets: cloudwatch.IWidget[] = [];
-    for (const [name, rp] of Object.entries(props.functions)) {
+    for (const [name, rp] of Object.entries(props.functions) as [FunctionName, RelyingPartyFunction][]) {
       const fn = rp.function;
-      const id = pascal(name);
+      const id = functionSpec(name).constructId;
       const timeoutMs = rp.timeout.toMilliseconds();
       alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: unhandled errors`);
       alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: throttled invocations (reserved concurrency reached)`);

@@ -6,10 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HANDLERS_DIR } from './function-table';
 import { declareData } from './residency/data-map-metadata';
 
-/** Where the handler entry points live: `lambda/handlers/<name>.ts`, each exporting `handler`. */
-export const HANDLERS_DIR = path.resolve(__dirname, '..', 'lambda', 'handlers');
 
 /**
  * The AWS SDK v3 still has CommonJS `require` calls in places; an ESM bundle needs a real `require` in scope or it

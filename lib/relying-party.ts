@@ -1,44 +1,85 @@
-import { type App, Tags } from 'aws-cdk-lib';
-import type { StageConfig } from '../config';
+import { Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { parseStageConfig, type StageConfig, type StageConfigInput } from '../config/schema';
+import { acknowledgeFindings } from './nag/acknowledgements';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
 /** The service name used in stack names and tags. */
 export const SERVICE = 'nhs-login-rp';
 
+export interface NhsLoginRelyingPartyProps {
+  /**
+   * The stage's configuration, validated first thing (a bad value throws `StageConfigError` naming the key, the
+   * value received and what is allowed). Defaults may be left out.
+   */
+  readonly config: StageConfigInput;
+  /**
+   * Prefix of the two CloudFormation stack names: `<prefix>-Stateful` and `<prefix>-Stateless`.
+   * @default the construct's id
+   */
+  readonly stackNamePrefix?: string;
+}
+
+/** The two stacks one relying party is made of. */
 export interface RelyingParty {
+  readonly config: StageConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
 }
 
 /**
- * Composes one stage of the relying party into `app`: both stacks pinned to `aws://<account>/eu-west-2` (never
- * environment-agnostic), termination protection and RETAIN where data is kept, and the tags applied once.
+ * One NHS login relying party: place it in an app (or a stage) of your own.
+ *
+ * It composes two stacks, both pinned to `aws://<account>/eu-west-2` (never environment-agnostic): a stateful one
+ * (data key, signing keys, sessions table, backups) and a stateless one (API, WAF, functions, alarms) that can be
+ * replaced freely. Termination protection and RETAIN apply where the config keeps data; the service, stage and
+ * data-classification tags are applied to everything inside; and every reviewed cdk-nag acknowledgement is placed
+ * on the exact construct it covers. Register the rule packs on your app to have them run (see `addGuardrails`):
+ *
+ * ```ts
+ * const app = new App();
+ * new NhsLoginRelyingParty(app, 'NhsLoginRp-sandpit', { config: mySandpitConfig });
+ * addGuardrails(app); // AwsSolutions, HIPAA, NIST 800-53 R5 and the UK residency pack
+ * ```
  */
-export function addRelyingParty(app: App, config: StageConfig): RelyingParty {
-  const env = { account: config.account, region: config.region };
-  const prefix = `NhsLoginRp-${config.stage}`;
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
-    env,
-    config,
-    terminationProtection: config.retainData,
-    description: `NHS login relying party (${config.stage}): keys, sessions table, backups`,
-  });
-  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
-    env,
-    config,
-    dataKey: stateful.dataKey,
-    signingKeys: stateful.signingKeys,
-    sessionStore: stateful.sessionStore,
-    terminationProtection: config.retainData,
-    description: `NHS login relying party (${config.stage}): API, WAF, functions, alarms`,
-  });
-  stateless.addStackDependency(stateful);
+export class NhsLoginRelyingParty extends Construct implements RelyingParty {
+  readonly config: StageConfig;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
 
-  // CloudFormation does not accept tags on dashboards (and a dashboard holds no data).
-  const options = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
-  Tags.of(app).add('service', SERVICE, options);
-  Tags.of(app).add('stage', config.stage, options);
-  Tags.of(app).add('data-classification', config.dataClassification, options);
-  return { stateful, stateless };
+  constructor(scope: Construct, id: string, props: NhsLoginRelyingPartyProps) {
+    super(scope, id);
+    const config = parseStageConfig(props.config);
+    this.config = config;
+    const prefix = props.stackNamePrefix ?? id;
+    const env = { account: config.account, region: config.region };
+
+    this.stateful = new StatefulStack(this, 'Stateful', {
+      env,
+      config,
+      stackName: `${prefix}-Stateful`,
+      terminationProtection: config.retainData,
+      description: `NHS login relying party (${config.stage}): keys, sessions table, backups`,
+    });
+    this.stateless = new StatelessStack(this, 'Stateless', {
+      env,
+      config,
+      stackName: `${prefix}-Stateless`,
+      dataKey: this.stateful.dataKey,
+      signingKeys: this.stateful.signingKeys,
+      sessionStore: this.stateful.sessionStore,
+      terminationProtection: config.retainData,
+      description: `NHS login relying party (${config.stage}): API, WAF, functions, alarms`,
+    });
+    this.stateless.addStackDependency(this.stateful);
+
+    // CloudFormation does not accept tags on dashboards (and a dashboard holds no data).
+    const options = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+    Tags.of(this).add('service', SERVICE, options);
+    Tags.of(this).add('stage', config.stage, options);
+    Tags.of(this).add('data-classification', config.dataClassification, options);
+
+    acknowledgeFindings(this);
+  }
 }

@@ -1,4 +1,4 @@
-import { CLAIMS_BY_SCOPE, type StageConfig } from '../config';
+import { CLAIMS_BY_SCOPE, type StageConfig } from '../config/schema';
 import type { RuntimeSettings } from '../lambda/settings';
 
 /** Claims the session keeps: those the configured scopes release, minus `sub` (kept on its own). */

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { SESSION_TABLE_SCHEMA } from '../lambda/adapters/session-table-schema';
+import type { DynamoDbAction } from './function-table';
 import type { PolicyHolder } from './relying-party-function';
 import { declareData } from './residency/data-map-metadata';
 
@@ -15,21 +16,21 @@ export interface SessionStoreProps {
   readonly sessionClaims: readonly string[];
 }
 
-/** The operations each function may perform on the sessions table, and nothing else. */
-export type SessionTableAccess = 'read' | 'write' | 'delete';
-
-const TABLE_ACTIONS: Record<SessionTableAccess, string[]> = {
-  read: ['dynamodb:GetItem'],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  delete: ['dynamodb:DeleteItem'],
+/**
+ * What DynamoDB asks KMS for on the caller's behalf when it serves an operation on a table under a customer-managed
+ * key: every operation decrypts the table key; writes also encrypt new item data.
+ */
+const KEY_ACTIONS: Record<DynamoDbAction, readonly string[]> = {
+  'dynamodb:GetItem': ['kms:Decrypt'],
+  'dynamodb:PutItem': ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  'dynamodb:UpdateItem': ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  'dynamodb:DeleteItem': ['kms:Decrypt'],
 };
 
-/** What DynamoDB asks KMS for on the caller's behalf when it reads or writes items under a customer-managed key. */
-const KEY_ACTIONS: Record<SessionTableAccess, string[]> = {
-  read: ['kms:Decrypt'],
-  write: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-  delete: ['kms:Decrypt'],
-};
+/** The data-key actions a set of table operations needs, sorted and without repeats. */
+export function keyActionsFor(actions: readonly DynamoDbAction[]): string[] {
+  return [...new Set(actions.flatMap((a) => KEY_ACTIONS[a]))].sort();
+}
 
 /**
  * Server-side sessions and login transactions. On-demand, encrypted with the customer-managed data key, point-in-
@@ -59,18 +60,21 @@ export class SessionStore extends Construct {
     });
   }
 
-  /** Grants item-level access and the data-key use DynamoDB needs for it, through DynamoDB only. */
-  grant(holder: PolicyHolder, ...access: SessionTableAccess[]): void {
-    const unique = (actions: string[]) => [...new Set(actions)].sort();
+  /**
+   * Grants exactly these item operations on the table, and the data-key use DynamoDB needs for them, through
+   * DynamoDB only. Nothing is granted for an empty list.
+   */
+  grant(holder: PolicyHolder, actions: readonly DynamoDbAction[]): void {
+    if (actions.length === 0) return;
     holder.addToPolicy(
       new iam.PolicyStatement({
-        actions: unique(access.flatMap((a) => TABLE_ACTIONS[a])),
+        actions: [...new Set(actions)].sort(),
         resources: [this.table.tableArn],
       }),
     );
     holder.addToPolicy(
       new iam.PolicyStatement({
-        actions: unique(access.flatMap((a) => KEY_ACTIONS[a])),
+        actions: keyActionsFor(actions),
         resources: [this.key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
       }),

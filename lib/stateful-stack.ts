@@ -3,7 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { StageConfig } from '../config/schema';
 import { Backups } from './backups';
 import { DataKey, SigningKeys } from './keys';
 import { sessionClaims } from './runtime-settings';

@@ -2,15 +2,15 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { StageConfig } from '../config/schema';
 import { toFunctionEnvironment } from '../lambda/settings';
 import { SignInApi } from './api';
 import type { SigningKeys } from './keys';
 import { Monitoring } from './monitoring';
+import { allRoutes, authorizerName, FUNCTION_NAMES, functionSpec, type FunctionName, type RouteAccess } from './function-table';
 import { FunctionBaseline, RelyingPartyFunction } from './relying-party-function';
 import { runtimeSettingsFor } from './runtime-settings';
-import type { SessionStore, SessionTableAccess } from './session-store';
-import { pascal } from './naming';
+import type { SessionStore } from './session-store';
 import { RegionalWaf } from './waf';
 
 export interface StatelessStackProps extends StackProps {
@@ -19,32 +19,6 @@ export interface StatelessStackProps extends StackProps {
   readonly signingKeys: SigningKeys;
   readonly sessionStore: SessionStore;
 }
-
-/** One function per route, with exactly the table access it needs. */
-interface FunctionSpec {
-  readonly description: string;
-  readonly table: readonly SessionTableAccess[];
-  readonly timeout: Duration;
-  readonly memorySize: number;
-}
-
-/** Keys match `StageConfig['reservedConcurrency']` and the entry points under `lambda/handlers/`. */
-const FUNCTIONS = {
-  login: { description: 'GET /auth/login: starts NHS login sign-in', table: ['read', 'write'], timeout: Duration.seconds(10), memorySize: 256 },
-  callback: {
-    description: 'GET /auth/callback: token exchange, ID token checks, session creation',
-    table: ['read', 'write', 'delete'],
-    timeout: Duration.seconds(20),
-    memorySize: 512,
-  },
-  logout: { description: 'POST /auth/logout: ends the session', table: ['delete'], timeout: Duration.seconds(5), memorySize: 256 },
-  'signed-out': { description: 'GET /auth/signed-out: the signed-out page', table: [], timeout: Duration.seconds(5), memorySize: 128 },
-  session: { description: 'GET /auth/session: the current session as JSON (never extends it)', table: ['read'], timeout: Duration.seconds(5), memorySize: 256 },
-  authorizer: { description: '/api/* REQUEST authorizer: session and minimum assurance', table: ['read', 'write'], timeout: Duration.seconds(5), memorySize: 256 },
-  me: { description: 'GET /api/me: the signed-in user\'s public claims', table: [], timeout: Duration.seconds(5), memorySize: 128 },
-} satisfies Record<string, FunctionSpec>;
-
-export type FunctionName = keyof typeof FUNCTIONS;
 
 /**
  * Everything that can be replaced without losing data: functions, API, WAF, log groups, alarms and dashboard.
@@ -65,8 +39,9 @@ export class StatelessStack extends Stack {
 
     const baseline = new FunctionBaseline(this, 'FunctionBaseline');
     const functions = {} as Record<FunctionName, RelyingPartyFunction>;
-    for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
-      const fn = new RelyingPartyFunction(this, `${pascal(name)}Function`, {
+    for (const name of FUNCTION_NAMES) {
+      const spec = functionSpec(name);
+      const fn = new RelyingPartyFunction(this, `${spec.constructId}Function`, {
         handlerName: name,
         description: spec.description,
         environment,
@@ -74,27 +49,24 @@ export class StatelessStack extends Stack {
         logRetention,
         retainLogs: config.retainData,
         reservedConcurrency: config.reservedConcurrency[name],
-        timeout: spec.timeout,
+        timeout: Duration.seconds(spec.timeoutSeconds),
         memorySize: spec.memorySize,
         baseline: baseline.policy,
       });
-      if (spec.table.length > 0) sessionStore.grant(fn, ...spec.table);
+      sessionStore.grant(fn, spec.dynamodb);
+      if (spec.signsClientAssertions) signingKeys.grantSign(fn);
       functions[name] = fn;
     }
-    signingKeys.grantSign(functions.callback);
     this.functions = functions;
 
-    const handler = (name: FunctionName) => functions[name].function;
+    const routesWith = (access: RouteAccess) =>
+      allRoutes()
+        .filter((r) => r.access === access)
+        .map((r) => ({ method: r.method, path: r.path, handler: functions[r.fn].function }));
     this.api = new SignInApi(this, 'SignInApi', {
-      publicRoutes: [
-        { method: 'GET', path: '/auth/login', handler: handler('login') },
-        { method: 'GET', path: '/auth/callback', handler: handler('callback') },
-        { method: 'POST', path: '/auth/logout', handler: handler('logout') },
-        { method: 'GET', path: '/auth/signed-out', handler: handler('signed-out') },
-        { method: 'GET', path: '/auth/session', handler: handler('session') },
-      ],
-      protectedRoutes: [{ method: 'GET', path: '/api/me', handler: handler('me') }],
-      authorizer: handler('authorizer'),
+      publicRoutes: routesWith('public'),
+      protectedRoutes: routesWith('session'),
+      authorizer: functions[authorizerName()].function,
       logKey: dataKey,
       logRetention,
       retainLogs: config.retainData,

@@ -1,5 +1,5 @@
 /**
- * Vectors of trust NHS login documents as typical requests (nhs-login.md, "Vectors of trust").
+ * Vectors of trust NHS login documents as typical requests (docs/nhs-login.md, "Vectors of trust").
  * A profile's vectors are sent as one `vtr` (ORed) and the ID token's `vot` must be one of them.
  */
 export const P5_VECTORS = ['P5.Cp.Cd', 'P5.Cp.Ck', 'P5.Cm'];

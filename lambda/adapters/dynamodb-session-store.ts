@@ -14,7 +14,12 @@ export const transactionKey = (idHash: string) => `txn#${idHash}`;
 
 /** A document client for the sessions table; created once per container by the caller. */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  return documentClientFor(new DynamoDBClient(config));
+}
+
+/** The document client over an existing DynamoDB client, with the store's marshalling options. */
+export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
@@ -24,8 +29,9 @@ export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoD
  * by the SHA-256 of their id, so the table never holds a usable cookie value. Every SDK failure becomes
  * `DependencyUnavailableError`: callers show the unavailable page and store nothing.
  *
- * IAM: `dynamodb:GetItem`, `PutItem`, `UpdateItem`, `DeleteItem` on the table (and `kms:Decrypt`,
- * `kms:GenerateDataKey` on its customer-managed key).
+ * IAM: each method is one table operation (`getSession` GetItem, `putSession`/`putTransaction` PutItem,
+ * `touchSession` UpdateItem, `deleteSession`/`consumeTransaction` DeleteItem); each function is granted only the
+ * operations its flows call (`lib/function-table.ts`).
  */
 export class DynamoDbSessionStore implements SessionStore {
   constructor(

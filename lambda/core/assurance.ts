@@ -46,7 +46,7 @@ export function isRequestedVector(vot: unknown, requested: readonly string[]): v
   return typeof vot === 'string' && requested.includes(vot);
 }
 
-/** Looks a profile up by name; unknown names are a 400 (DESIGN routes table). */
+/** Looks a profile up by name; unknown names are a 400 (docs/design.md, "Routes"). */
 export function resolveProfile(
   profiles: Readonly<Record<string, readonly string[]>>,
   name: string | undefined,

@@ -113,7 +113,7 @@ export function signedOutPage(): string {
     title: 'You have signed out',
     bodyHtml:
       p('You have signed out of this service.') +
-      // NHS login has no logout: its own sign-in survives ours (nhs-login.md, "Sessions and logout").
+      // NHS login has no logout: its own sign-in survives ours (docs/nhs-login.md, "Sessions and logout").
       p('You may still be signed in to NHS login. If you are using a shared device, close your browser.') +
       `\n<p>${link('/auth/login', 'Sign in again')}</p>`,
   });

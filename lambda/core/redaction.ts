@@ -37,7 +37,7 @@ const SENSITIVE_KEYS = new Set(
     'transactionId',
     'password',
     'secret',
-    // personal claims (nhs-login.md, "Scopes -> claims")
+    // personal claims (docs/nhs-login.md, "Scopes and claims")
     'nhs_number',
     'nhsNumber',
     'family_name',

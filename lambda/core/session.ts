@@ -1,5 +1,5 @@
 /**
- * The server-side session (DESIGN "Sessions"). Times are epoch seconds; the clock is injected so tests can move
+ * The server-side session (docs/design.md, "Sessions"). Times are epoch seconds; the clock is injected so tests can move
  * it. Lifetimes come from the stage configuration: idle (NHS login's rule for web apps: 30 minutes) and absolute
  * (12 hours). `expiresAt` is both the DynamoDB TTL attribute and the moment the session stops being valid:
  * the idle deadline, capped by the absolute one. DynamoDB deletes expired items lazily (and moto never does),

@@ -1,6 +1,6 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient, DynamoDbSessionStore } from '../adapters/dynamodb-session-store';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { documentClientFor, DynamoDbSessionStore } from '../adapters/dynamodb-session-store';
 import type { FetchLike } from '../adapters/http';
 import { KmsAssertionSigner } from '../adapters/kms-signer';
 import { createLogger } from '../adapters/logger';
@@ -16,6 +16,8 @@ export interface BuildDepsOptions {
   aws?: Pick<DynamoDBClientConfig & KMSClientConfig, 'endpoint' | 'region' | 'credentials' | 'maxAttempts'>;
   /** The network seam towards NHS login. */
   fetch?: FetchLike;
+  /** Ready-made SDK clients (the local stack passes clients that report each call); built from `aws` otherwise. */
+  clients?: { dynamodb?: DynamoDBClient; kms?: KMSClient };
 }
 
 /**
@@ -25,8 +27,8 @@ export interface BuildDepsOptions {
 export function buildDeps(settings: RuntimeSettings, options: BuildDepsOptions = {}): FlowDeps {
   const clock = options.clock ?? Date.now;
   const aws = options.aws ?? {};
-  const store = new DynamoDbSessionStore(createDocumentClient(aws), settings.sessionTableName);
-  const signer = new KmsAssertionSigner(new KMSClient(aws), settings.signingKeyId);
+  const store = new DynamoDbSessionStore(documentClientFor(options.clients?.dynamodb ?? new DynamoDBClient(aws)), settings.sessionTableName);
+  const signer = new KmsAssertionSigner(options.clients?.kms ?? new KMSClient(aws), settings.signingKeyId);
   const provider = new NhsLoginClient({
     issuer: settings.issuer,
     clientId: settings.clientId,

@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { allRoutes, FUNCTION_NAMES, functionSpec } from '../function-table';
 import type { RelyingParty } from '../relying-party';
 
 /**
@@ -21,20 +22,21 @@ const PUBLIC_SIGN_IN_ROUTE =
 const NOT_COGNITO =
   'NHS login (OpenID Connect) is the identity provider, not Cognito. /auth/* routes are public sign-in routes; ' +
   '/api/* routes are behind the session REQUEST authorizer (SessionAuthorizer).';
-const FUNCTIONS = ['Login', 'Callback', 'Logout', 'SignedOut', 'Session', 'Authorizer', 'Me'];
 
 /** The full list of acknowledgements for one stage's stacks. */
-export function acknowledgementsFor(rp: RelyingParty): Acknowledgement[] {
+export function acknowledgementsFor(rp: Pick<RelyingParty, 'stateful' | 'stateless'>): Acknowledgement[] {
   const stateful = rp.stateful.node.id;
   const stateless = rp.stateless.node.id;
   const api = `${stateless}/SignInApi/Api`;
   const list: Acknowledgement[] = [];
 
-  for (const path of ['auth/login/GET', 'auth/callback/GET', 'auth/logout/POST', 'auth/signed-out/GET', 'auth/session/GET']) {
-    list.push({ path: `${api}/Default/${path}/Resource`, id: 'AwsSolutions::AwsSolutions-APIG4', reason: PUBLIC_SIGN_IN_ROUTE });
-    list.push({ path: `${api}/Default/${path}/Resource`, id: 'AwsSolutions::AwsSolutions-COG4', reason: NOT_COGNITO });
+  // Each route's method, as the function table declares it: public ones have no authorizer at all (APIG4), and
+  // none uses Cognito (COG4).
+  for (const route of allRoutes()) {
+    const method = `${api}/Default${route.path}/${route.method}/Resource`;
+    if (route.access === 'public') list.push({ path: method, id: 'AwsSolutions::AwsSolutions-APIG4', reason: PUBLIC_SIGN_IN_ROUTE });
+    list.push({ path: method, id: 'AwsSolutions::AwsSolutions-COG4', reason: NOT_COGNITO });
   }
-  list.push({ path: `${api}/Default/api/me/GET/Resource`, id: 'AwsSolutions::AwsSolutions-COG4', reason: NOT_COGNITO });
 
   list.push({
     path: `${api}/CloudWatchRole/Resource`,
@@ -72,8 +74,8 @@ export function acknowledgementsFor(rp: RelyingParty): Acknowledgement[] {
     list.push({ path: `${api}/DeploymentStage.live/Resource`, id: `${pack}::${pack}-APIGWCacheEnabledAndEncrypted`, reason: cache });
   }
 
-  for (const fn of FUNCTIONS) {
-    const path = `${stateless}/${fn}Function/Function/Resource`;
+  for (const name of FUNCTION_NAMES) {
+    const path = `${stateless}/${functionSpec(name).constructId}Function/Function/Resource`;
     list.push({
       path,
       id: 'AwsSolutions::AwsSolutions-L1',
@@ -102,7 +104,7 @@ export function acknowledgementsFor(rp: RelyingParty): Acknowledgement[] {
 }
 
 /** Registers every acknowledgement on its exact construct; an acknowledgement for a missing construct fails. */
-export function acknowledgeFindings(rp: RelyingParty): void {
+export function acknowledgeFindings(rp: Pick<RelyingParty, 'stateful' | 'stateless'>): void {
   const stacks = [rp.stateful, rp.stateless];
   for (const a of acknowledgementsFor(rp)) {
     const [stackId, ...rest] = a.path.split('/');

@@ -1,20 +1,21 @@
-import { type App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import type { RelyingParty } from '../relying-party';
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, type NagPackProps } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { UkResidencyChecks } from '../residency';
-import { acknowledgeFindings } from './acknowledgements';
+
+export { acknowledgementsFor, type Acknowledgement } from './acknowledgements';
 
 /**
- * Registers the rule packs on the app and the reviewed acknowledgements on the exact constructs they cover.
- * Any finding left unacknowledged fails synthesis.
+ * Registers the rule packs on an app (or stage): AwsSolutions, HIPAA Security, NIST 800-53 R5 and the UK residency
+ * pack. Any finding left unacknowledged then fails synthesis; `NhsLoginRelyingParty` places its own reviewed
+ * acknowledgements, and residency findings can never be acknowledged.
  */
-export function applyGuardrails(app: App, rp: RelyingParty): void {
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new HIPAASecurityChecks(app),
-    new NIST80053R5Checks(app),
+export function addGuardrails(scope: IConstruct, props?: NagPackProps): void {
+  Validations.of(scope).addPlugins(
+    new AwsSolutionsChecks(scope, props),
+    new HIPAASecurityChecks(scope, props),
+    new NIST80053R5Checks(scope, props),
     // Residency findings are fatal and cannot be acknowledged.
-    new UkResidencyChecks(app),
+    new UkResidencyChecks(scope, props),
   );
-  acknowledgeFindings(rp);
 }

@@ -7,7 +7,7 @@ export interface CommandOutput {
   stderr(text: string): void;
 }
 
-/** Exit codes of `check:residency` (DESIGN.md contract). */
+/** Exit codes of `check:residency`, a contract CI and scripts rely on (see `docs/residency.md`): keep them stable. */
 export const EXIT = { clean: 0, findings: 1, unusable: 2 } as const;
 
 const USAGE = 'usage: npm run check:residency -- [--json] <cloud assembly dir | template.json>';

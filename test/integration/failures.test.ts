@@ -1,9 +1,9 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { createDocumentClient, DynamoDbSessionStore } from '../../lambda/adapters/dynamodb-session-store';
 import { buildDeps } from '../../lambda/handlers/runtime';
-import { LOCAL_TABLE_NAME } from '../../lambda/local/stack';
-import { freePort, MOTO_CLIENT_CONFIG } from '../support/moto';
-import type { Misbehaviour } from '../support/nhs-login-sim';
+import { LOCAL_TABLE_NAME } from '../../local/stack';
+import { freePort, MOTO_CLIENT_CONFIG } from '../../local/moto';
+import type { Misbehaviour } from '../../local/nhs-login-sim';
 import { expectClearPage, startHarness, type Harness } from './support/harness';
 
 /**
@@ -38,13 +38,13 @@ describe('simulator misbehaviours', () => {
   ])('%s: %i, sign-in refused, nothing stored, reason %s logged', async (misbehaviour, status, reason) => {
     await h.stack.simulator.setMisbehaviour(misbehaviour);
     const before = await h.sessionCount();
-    const realProvider = h.stack.deps.provider;
+    let restore = () => {};
     if (misbehaviour === 'token-hang') {
-      h.stack.deps.provider = buildDeps({ ...h.stack.settings, httpTimeoutMs: SHORT_TIMEOUT_MS }, { aws: { ...MOTO_CLIENT_CONFIG, endpoint: h.stack.moto.endpoint } }).provider;
+      restore = h.replaceDeps({ provider: buildDeps({ ...h.stack.settings, httpTimeoutMs: SHORT_TIMEOUT_MS }, { aws: { ...MOTO_CLIENT_CONFIG, endpoint: h.stack.moto.endpoint } }).provider });
     }
     const started = Date.now();
     const page = await h.browser().signIn().finally(() => {
-      h.stack.deps.provider = realProvider;
+      restore();
     });
     expectClearPage(page, status, /could not sign you in/);
     expect(page.url.pathname).toBe('/auth/callback');
@@ -77,28 +77,28 @@ describe('dependencies down', () => {
   }
 
   it('DynamoDB down at login and at the callback: 503 page, nothing stored', async () => {
-    const realStore = h.stack.deps.store;
+    let restore = () => {};
     const before = await h.items();
     try {
-      h.stack.deps.store = await deadStore();
+      restore = h.replaceDeps({ store: await deadStore() });
       const login = await h.browser().request('/auth/login?assurance=high');
       expectClearPage(login, 503, /service is unavailable/);
       expect(login.headers.getSetCookie()).toEqual([]);
     } finally {
-      h.stack.deps.store = realStore;
+      restore();
     }
     expect(await h.items()).toEqual(before);
 
     const b = h.browser();
     const atCallback = await b.follow('/auth/login?assurance=high', { stopBefore: (u) => u.pathname === '/auth/callback' });
     try {
-      h.stack.deps.store = await deadStore();
+      restore = h.replaceDeps({ store: await deadStore() });
       expectClearPage(await b.request(atCallback.next!), 503, /service is unavailable/);
       const session = await b.request('/auth/session', { cookies: `__Host-session=${'A'.repeat(43)}` });
       expect(session.status).toBe(503);
       expect(JSON.parse(session.body)).toEqual({ error: 'session_store_unavailable' });
     } finally {
-      h.stack.deps.store = realStore;
+      restore();
     }
     expect((await h.items()).filter((i) => i.kind === 'session')).toEqual(before.filter((i) => i.kind === 'session'));
     expect(reasonLogged('session_store_unavailable')).toBe(true);
@@ -107,14 +107,14 @@ describe('dependencies down', () => {
   it('DynamoDB down behind /api/*: the authorizer fails closed (500), never allows', async () => {
     const b = h.browser();
     await b.signIn();
-    const realStore = h.stack.deps.store;
+    let restore = () => {};
     try {
-      h.stack.deps.store = await deadStore();
+      restore = h.replaceDeps({ store: await deadStore() });
       const me = await b.request('/api/me');
       expect(me.status).toBe(500);
       expect(me.body).not.toContain('sub');
     } finally {
-      h.stack.deps.store = realStore;
+      restore();
     }
     expect((await b.request('/api/me')).status).toBe(200);
   });
@@ -123,13 +123,13 @@ describe('dependencies down', () => {
     const b = h.browser();
     const before = await h.sessionCount();
     const atCallback = await b.follow('/auth/login?assurance=high', { stopBefore: (u) => u.pathname === '/auth/callback' });
-    const realProvider = h.stack.deps.provider;
+    let restore = () => {};
     const dead = { ...MOTO_CLIENT_CONFIG, endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 };
     try {
-      h.stack.deps.provider = buildDeps(h.stack.settings, { aws: dead, logger: h.stack.deps.logger }).provider;
+      restore = h.replaceDeps({ provider: buildDeps(h.stack.settings, { aws: dead, logger: h.stack.depsFor('callback').logger }).provider });
       expectClearPage(await b.request(atCallback.next!), 503, /service is unavailable/);
     } finally {
-      h.stack.deps.provider = realProvider;
+      restore();
     }
     expect(await h.sessionCount()).toBe(before);
     expect(reasonLogged('signing_key_unavailable')).toBe(true);
@@ -138,14 +138,14 @@ describe('dependencies down', () => {
 
   it('NHS login down at discovery: 503 page; discovery is retried on the next request', async () => {
     const settings = { ...h.stack.settings, issuer: `http://127.0.0.1:${await freePort()}` };
-    const realProvider = h.stack.deps.provider;
+    let restore = () => {};
     const before = await h.items();
     try {
-      h.stack.deps.provider = buildDeps(settings, { logger: h.stack.deps.logger }).provider;
+      restore = h.replaceDeps({ provider: buildDeps(settings, { logger: h.stack.depsFor('callback').logger }).provider });
       expectClearPage(await h.browser().request('/auth/login'), 503, /service is unavailable/);
       expectClearPage(await h.browser().request('/auth/login'), 503, /service is unavailable/);
     } finally {
-      h.stack.deps.provider = realProvider;
+      restore();
     }
     expect(await h.items()).toEqual(before);
     expect(reasonLogged('discovery_failed')).toBe(true);

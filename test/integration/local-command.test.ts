@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, killTree } from '../support/moto';
+import { freePort, killTree } from '../../local/moto';
 import { Browser } from './support/harness';
 
 /**

@@ -1,4 +1,4 @@
-import { assertedLoginIdentityFor, SIM_USERS } from '../support/nhs-login-sim';
+import { assertedLoginIdentityFor, SIM_USERS } from '../../local/nhs-login-sim';
 import { authorizeHops, expectClearPage, startHarness, type Harness } from './support/harness';
 
 /**

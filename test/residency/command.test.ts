@@ -1,5 +1,5 @@
 /**
- * `npm run check:residency -- <dir|template.json>` keeps its contract (DESIGN.md): exit 0 clean, 1 with one line
+ * `npm run check:residency -- <dir|template.json>` keeps its contract (docs/design.md): exit 0 clean, 1 with one line
  * per finding and a count, 2 with a clear message on unusable input; `--json` for machines. Spawned for real.
  */
 import { spawnSync } from 'node:child_process';

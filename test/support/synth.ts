@@ -5,8 +5,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { loadStageConfig, parseStageConfig, type StageConfig, type StageConfigInput } from '../../config';
-import { applyGuardrails } from '../../lib/nag';
-import { addRelyingParty, type RelyingParty } from '../../lib/relying-party';
+import { addGuardrails } from '../../lib/nag';
+import { NhsLoginRelyingParty } from '../../lib/relying-party';
 
 const CDK_JSON_CONTEXT = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export interface SynthOptions {
 export interface SynthesizedStage {
   readonly app: App;
   readonly config: StageConfig;
-  readonly rp: RelyingParty;
+  readonly rp: NhsLoginRelyingParty;
   readonly assembly: CloudAssembly;
   readonly stateful: Template;
   readonly stateless: Template;
@@ -38,8 +38,8 @@ export function synthStage(stage: string | StageConfigInput, options: SynthOptio
     analyticsReporting: false,
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:enable-path-metadata': true, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
-  const rp = addRelyingParty(app, config);
-  if (options.guardrails) applyGuardrails(app, rp);
+  const rp = new NhsLoginRelyingParty(app, `NhsLoginRp-${config.stage}`, { config });
+  if (options.guardrails) addGuardrails(app);
   const assembly = app.synth();
   return {
     app,

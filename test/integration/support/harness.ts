@@ -1,9 +1,11 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SinkLogger } from '../../../lambda/adapters/logger';
+import type { FlowDeps } from '../../../lambda/core/flows';
+import { FUNCTION_NAMES } from '../../../lib/function-table';
 import type { FetchLike } from '../../../lambda/adapters/http';
-import { LOCAL_TABLE_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../../lambda/local/stack';
-import { MOTO_CLIENT_CONFIG } from '../../support/moto';
-import { SIM_USERS, type SimUserId } from '../../support/nhs-login-sim';
+import { LOCAL_TABLE_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack';
+import { MOTO_CLIENT_CONFIG } from '../../../local/moto';
+import { SIM_USERS, type SimUserId } from '../../../local/nhs-login-sim';
 
 /**
  * An integration-test rig around the real local stack: captures every log line the relying party writes, records
@@ -17,6 +19,8 @@ export interface Harness {
   /** Every outgoing request of the relying party towards NHS login (path only). */
   readonly outgoing: string[];
   browser(): Browser;
+  /** Replaces dependencies of every function (e.g. a store whose DynamoDB is down); returns the undo. */
+  replaceDeps(patch: Partial<Pick<FlowDeps, 'store' | 'provider'>>): () => void;
   advanceClock(ms: number): void;
   resetClock(): void;
   items(): Promise<Array<{ pk: string; kind: string }>>;
@@ -27,7 +31,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { autoUser?: SimUserId; settings?: LocalStackOptions['settings'] } = {}): Promise<Harness> {
+export async function startHarness(options: { autoUser?: SimUserId; settings?: LocalStackOptions['settings']; onAwsCall?: LocalStackOptions['onAwsCall'] } = {}): Promise<Harness> {
   const logs: string[] = [];
   const secrets = new Set<string>();
   for (const user of Object.values(SIM_USERS)) {
@@ -60,6 +64,7 @@ export async function startHarness(options: { autoUser?: SimUserId; settings?: L
     settings: { httpTimeoutMs: 5000, ...options.settings },
     clock: () => Date.now() + offset,
     fetch: recordingFetch,
+    onAwsCall: options.onAwsCall,
   });
   const dynamodb = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: stack.moto.endpoint });
   const items = async () => {
@@ -72,6 +77,13 @@ export async function startHarness(options: { autoUser?: SimUserId; settings?: L
     secrets,
     outgoing,
     browser: () => new Browser(stack.port, secrets),
+    replaceDeps: (patch) => {
+      const saved = FUNCTION_NAMES.map((fn) => [stack.depsFor(fn), { store: stack.depsFor(fn).store, provider: stack.depsFor(fn).provider }] as const);
+      for (const [deps] of saved) Object.assign(deps, patch);
+      return () => {
+        for (const [deps, original] of saved) Object.assign(deps, original);
+      };
+    },
     advanceClock: (ms) => {
       offset += ms;
     },

@@ -9,9 +9,9 @@ import { buildClientAssertion } from '../../../lambda/core/client-assertion';
 import { DependencyUnavailableError } from '../../../lambda/core/errors';
 import { newSession, sessionPolicy } from '../../../lambda/core/session';
 import type { LoginTransaction } from '../../../lambda/core/transaction';
-import { createSessionTable, createSigningKey } from '../../../lambda/local/stack';
-import { exportSigningKeyPem, parseArgs, UsageError } from '../../../lambda/tools/signing-key-pem';
-import { freePort, MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from '../../support/moto';
+import { createSessionTable, createSigningKey } from '../../../local/stack';
+import { exportSigningKeyPem, parseArgs, UsageError } from '../../../lib/tools/signing-key-pem';
+import { freePort, MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from '../../../local/moto';
 
 const TABLE = 'sessions';
 let moto: MotoServer;

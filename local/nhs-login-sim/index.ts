@@ -53,7 +53,7 @@ export interface StartOptions {
 const HERE = dirname(__filename);
 const SERVER_ENTRY = resolve(HERE, 'server.ts');
 // tsx reads the project's tsconfig.json from the working directory.
-const PROJECT_ROOT = resolve(HERE, '..', '..', '..');
+const PROJECT_ROOT = resolve(HERE, '..', '..');
 // Resolved here rather than by name in the child, so the child's working directory does not matter to it.
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 

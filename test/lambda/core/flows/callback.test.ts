@@ -1,87 +1,6 @@
-import { completeCallback, requiredProfileFor, startLogin, type FlowDeps } from '../../../lambda/core/flows';
-import { hashId } from '../../../lambda/core/ids';
-import type { AuthorizationRequest, IdentityProvider, SessionStore, VerifiedIdentity } from '../../../lambda/core/ports';
-import type { SessionRecord } from '../../../lambda/core/session';
-import type { LoginTransaction } from '../../../lambda/core/transaction';
-import type { RuntimeSettings } from '../../../lambda/settings';
-
-// In-memory fakes of the two ports: the flows' decisions in isolation. The real adapters are tested against moto
-// and the simulator (test/lambda/adapters, test/integration).
-class MemoryStore implements SessionStore {
-  sessions = new Map<string, SessionRecord>();
-  txns = new Map<string, LoginTransaction>();
-  async putSession(h: string, s: SessionRecord) {
-    this.sessions.set(h, s);
-  }
-  async getSession(h: string) {
-    return this.sessions.get(h);
-  }
-  async touchSession() {}
-  async deleteSession(h: string) {
-    this.sessions.delete(h);
-  }
-  async putTransaction(h: string, t: LoginTransaction) {
-    this.txns.set(h, t);
-  }
-  async consumeTransaction(h: string) {
-    const t = this.txns.get(h);
-    this.txns.delete(h);
-    return t;
-  }
-}
-
-class FakeProvider implements IdentityProvider {
-  requests: AuthorizationRequest[] = [];
-  identity: VerifiedIdentity = { idTokenClaims: { sub: 'sub-1', vot: 'P9.Cp.Cd', auth_time: 0 }, userInfo: { sub: 'sub-1' } };
-  async authorizationUrl(r: AuthorizationRequest) {
-    this.requests.push(r);
-    return `https://nhs.example/authorize?state=${r.state}`;
-  }
-  async pkceChallenge(v: string) {
-    return `challenge-${v}`;
-  }
-  randomPkceVerifier() {
-    return 'verifier';
-  }
-  async exchangeCode() {
-    return this.identity;
-  }
-}
-
-const settings: RuntimeSettings = {
-  stage: 'local',
-  issuer: 'http://127.0.0.1:1',
-  clientId: 'c',
-  redirectUri: 'https://rp.example/auth/callback',
-  scopes: ['openid'],
-  assuranceProfiles: { standard: ['P5.Cp.Cd'], high: ['P9.Cp.Cd'] },
-  defaultAssuranceProfile: 'standard',
-  pkce: true,
-  httpTimeoutMs: 1000,
-  sessionClaims: [],
-  sessionTableName: 't',
-  signingKeyId: 'k',
-  sessionIdleMinutes: 30,
-  sessionAbsoluteMinutes: 720,
-  apiRouteAssurance: {},
-};
-
-function setup(now = 1_800_000_000_000) {
-  const store = new MemoryStore();
-  const provider = new FakeProvider();
-  let n = 0;
-  const deps: FlowDeps = {
-    settings,
-    store,
-    provider,
-    clock: () => now,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    newId: () => `id${String(++n).padStart(41, '0')}`,
-  };
-  return { deps, store, provider };
-}
-
-const txnIdFrom = (cookies: string[]) => /__Host-signin=([^;]+)/.exec(cookies.join(';'))![1]!;
+import { completeCallback, startLogin, type FlowDeps } from '../../../../lambda/core/flows';
+import { hashId } from '../../../../lambda/core/ids';
+import { setup, txnIdFrom, type FakeProvider } from './fakes';
 
 describe('sso_login_required fallback', () => {
   it('falls back once to an interactive sign-in, then never again', async () => {
@@ -153,33 +72,5 @@ describe('callback checks', () => {
     await expect(completeCallback(deps, { query: [['error', 'access_denied'], ['state', t.state]], transactionId: t.txnId })).rejects.toMatchObject({
       reason: 'authorization_error_access_denied',
     });
-  });
-});
-
-describe('requiredProfileFor', () => {
-  const s = (apiRouteAssurance: Record<string, string>) => ({ ...settings, apiRouteAssurance });
-  it('prefers method+path, then path, then the longest wildcard, then the default', () => {
-    const table = s({ 'GET /api/me': 'high', '/api/records': 'high', '/api/*': 'standard', 'POST /api/admin/*': 'high', '/api/admin/*': 'standard' });
-    expect(requiredProfileFor(table, 'GET', '/api/me')).toBe('high');
-    expect(requiredProfileFor(table, 'POST', '/api/me')).toBe('standard');
-    expect(requiredProfileFor(table, 'GET', '/api/records')).toBe('high');
-    expect(requiredProfileFor(table, 'POST', '/api/admin/x')).toBe('high');
-    expect(requiredProfileFor(table, 'GET', '/api/admin/x')).toBe('standard');
-    expect(requiredProfileFor(s({}), 'GET', '/api/me')).toBe('standard');
-  });
-});
-
-describe('PKCE switch', () => {
-  it('sends S256 PKCE by default and nothing when the stage turns it off', async () => {
-    const on = setup();
-    await startLogin(on.deps, {});
-    expect(on.provider.requests[0]!.codeChallenge).toBe('challenge-verifier');
-    expect([...on.store.txns.values()][0]!.codeVerifier).toBe('verifier');
-
-    const off = setup();
-    off.deps.settings = { ...settings, pkce: false };
-    await startLogin(off.deps, {});
-    expect(off.provider.requests[0]!.codeChallenge).toBeUndefined();
-    expect([...off.store.txns.values()][0]!.codeVerifier).toBeUndefined();
   });
 });

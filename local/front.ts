@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import type { DepsSource } from '../handlers/http';
-import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate } from '../core/gateway-responses';
-import { escapeHtml, renderPage } from '../core/pages';
-import { htmlResponse } from '../core/responses';
-import { makeHandler as makeAuthorizer } from '../handlers/authorizer';
-import { resolveDeps } from '../handlers/http';
-import { makeHandler as makeCallback } from '../handlers/callback';
-import { makeHandler as makeLogin } from '../handlers/login';
-import { makeHandler as makeLogout } from '../handlers/logout';
-import { makeHandler as makeMe } from '../handlers/me';
-import { makeHandler as makeSession } from '../handlers/session';
-import { makeHandler as makeSignedOut } from '../handlers/signed-out';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { FlowDeps } from '../lambda/core/flows';
+import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate } from '../lambda/core/gateway-responses';
+import { escapeHtml, renderPage } from '../lambda/core/pages';
+import type { AppLogger } from '../lambda/core/ports';
+import { htmlResponse } from '../lambda/core/responses';
+import { allRoutes, authorizerName, type FunctionName } from '../lib/function-table';
+import { loadHandlerFactory } from './handlers';
 
 /**
  * The local stack's stand-in for API Gateway: turns HTTP requests into REST API proxy events for the real handlers,
@@ -28,24 +23,32 @@ export interface LocalFront {
 }
 
 type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+export interface LocalFrontOptions {
+  port: number;
+  /** Where the front's own request lines go (path and status only: query strings carry codes and state). */
+  logger: AppLogger;
+}
 
 const ACCOUNT = '123456789012';
 const MAX_BODY = 16 * 1024;
 
 /**
- * `deps` may be a function: the front can then listen (and so own its port) before the dependencies exist, which
- * the local stack needs because the simulator must know the redirect URI, port included, when it starts.
+ * Routes come from the function table, as in the deployed API: each route runs its own function's handler with that
+ * function's own dependencies, as separate Lambda functions would. `depsFor` is called on a function's first
+ * request, so the front can listen (and so own its port) before the dependencies exist, which the local stack needs
+ * because the simulator must know the redirect URI, port included, when it starts.
  */
-export async function startLocalFront(deps: DepsSource, options: { port: number }): Promise<LocalFront> {
-  const routes: Record<string, ProxyHandler> = {
-    'GET /auth/login': makeLogin(deps),
-    'GET /auth/callback': makeCallback(deps),
-    'POST /auth/logout': makeLogout(deps),
-    'GET /auth/signed-out': makeSignedOut(),
-    'GET /auth/session': makeSession(deps),
-  };
-  const protectedRoutes: Record<string, ProxyHandler> = { 'GET /api/me': makeMe() };
-  const authorizer = makeAuthorizer(deps);
+export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, options: LocalFrontOptions): Promise<LocalFront> {
+  const routes: Record<string, ProxyHandler> = {};
+  const protectedRoutes: Record<string, ProxyHandler> = {};
+  for (const route of allRoutes()) {
+    const make = await loadHandlerFactory<ProxyHandler>(route.fn);
+    (route.access === 'public' ? routes : protectedRoutes)[`${route.method} ${route.path}`] = make(() => depsFor(route.fn));
+  }
+  const authorizerFn = authorizerName();
+  const authorizer = (await loadHandlerFactory<AuthorizerHandler>(authorizerFn))(() => depsFor(authorizerFn));
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -76,7 +79,7 @@ export async function startLocalFront(deps: DepsSource, options: { port: number 
     }
     write(res, result);
     // Path only: query strings carry codes and state.
-    resolveDeps(deps).logger.info('Local front request', { event: 'local_request', method, path: url.pathname, status: result.statusCode, ms: Date.now() - started });
+    options.logger.info('Local front request', { event: 'local_request', method, path: url.pathname, status: result.statusCode, ms: Date.now() - started });
   }
 
   async function throughAuthorizer(req: IncomingMessage, method: string, url: URL, body: string, target: ProxyHandler): Promise<APIGatewayProxyResult> {

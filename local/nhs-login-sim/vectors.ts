@@ -1,5 +1,5 @@
 /**
- * Vectors of trust as NHS login uses them (nhs-login.md, "Vectors of trust"): `vtr` is a JSON array of vectors,
+ * Vectors of trust as NHS login uses them (docs/nhs-login.md, "Vectors of trust"): `vtr` is a JSON array of vectors,
  * ORed; the parts of one vector (identity level, then authentication methods) are ANDed.
  */
 

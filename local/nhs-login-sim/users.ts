@@ -1,6 +1,6 @@
 import type { SimUserId } from './contract';
 import type { IdentityLevel } from './vectors';
-import { CLAIMS_BY_SCOPE } from '../../../config/schema';
+import { CLAIMS_BY_SCOPE } from '../../config/schema';
 
 /**
  * Test users. NHS numbers are from the 999 range reserved for testing and carry valid Modulus 11 check digits;

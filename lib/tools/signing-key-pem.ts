@@ -1,6 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ALLOWED_REGION, loadStageConfig } from '../../config';
-import { jwkThumbprint, KmsAssertionSigner, spkiDerToPem } from '../adapters/kms-signer';
+import { jwkThumbprint, KmsAssertionSigner, spkiDerToPem } from '../../lambda/adapters/kms-signer';
 
 /**
  * `npm run signing-key:pem -- -c stage=<name> --key-id <arn>`: prints the PEM public key of a stage's

@@ -1,4 +1,4 @@
-import { DEFAULT_VTR, InvalidVtrError, parseVtr, selectVot } from './vectors';
+import { DEFAULT_VTR, InvalidVtrError, parseVtr, selectVot } from '../../local/nhs-login-sim/vectors';
 
 describe('parseVtr', () => {
   it("defaults to NHS login's P9 vectors when vtr is absent", () => {

@@ -1,20 +1,21 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { loadStageConfig, type StageConfig } from '../../config';
-import { runtimeSettingsFor } from '../../lib/runtime-settings';
-import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from '../../test/support/moto';
-import { startNhsLoginSimulator, type RunningSimulator, type SimUserId } from '../../test/support/nhs-login-sim';
-import { SESSION_TABLE_SCHEMA } from '../adapters/session-table-schema';
-import type { FetchLike } from '../adapters/http';
-import { KmsAssertionSigner, spkiDerToPem } from '../adapters/kms-signer';
-import type { FlowDeps } from '../core/flows';
-import type { AppLogger } from '../core/ports';
-import { buildDeps } from '../handlers/runtime';
-import { runtimeSettingsSchema, type RuntimeSettings } from '../settings';
+import { loadStageConfig, type StageConfig } from '../config';
+import type { FunctionName } from '../lib/function-table';
+import { runtimeSettingsFor } from '../lib/runtime-settings';
+import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from './moto';
+import { startNhsLoginSimulator, type RunningSimulator, type SimUserId } from './nhs-login-sim';
+import { SESSION_TABLE_SCHEMA } from '../lambda/adapters/session-table-schema';
+import type { FetchLike } from '../lambda/adapters/http';
+import { KmsAssertionSigner, spkiDerToPem } from '../lambda/adapters/kms-signer';
+import type { FlowDeps } from '../lambda/core/flows';
+import type { AppLogger } from '../lambda/core/ports';
+import { buildDeps } from '../lambda/handlers/runtime';
+import { runtimeSettingsSchema, type RuntimeSettings } from '../lambda/settings';
 import { startLocalFront, type LocalFront } from './front';
 
 /**
- * The local stack (DESIGN "Local stack", contract): moto (KMS and DynamoDB), the NHS login simulator registered
+ * The local stack (docs/design.md, "Local stack": a contract): moto (KMS and DynamoDB), the NHS login simulator registered
  * with the public key of a KMS signing key, and the local front running the real handlers. Everything on
  * loopback. Used by `npm run local` and by the integration tests (each starts its own on free ports).
  */
@@ -29,6 +30,14 @@ export interface LocalStackOptions {
   clock?: () => number;
   /** Network seam towards the simulator (tests observe token responses through it). */
   fetch?: FetchLike;
+  /** Told of every AWS call a function makes (e.g. `login`, `dynamodb:PutItem`), as its IAM policy would see it. */
+  onAwsCall?: (call: AwsCall) => void;
+}
+
+/** One AWS API call made by one function, named as IAM names the action. */
+export interface AwsCall {
+  readonly fn: FunctionName;
+  readonly action: string;
 }
 
 export interface LocalStack {
@@ -38,7 +47,8 @@ export interface LocalStack {
   readonly moto: MotoServer;
   readonly simulator: RunningSimulator;
   readonly settings: RuntimeSettings;
-  readonly deps: FlowDeps;
+  /** Each function's dependencies (its own SDK clients, as separate Lambda functions have). */
+  depsFor(fn: FunctionName): FlowDeps;
   readonly signingKeyArn: string;
   readonly signingKeyPem: string;
   stop(): Promise<void>;
@@ -88,6 +98,19 @@ async function startMotoWithRetry(attempts = 3): Promise<MotoServer> {
   }
 }
 
+/** Adds a middleware that names each call the client sends (`GetItemCommand` -> `dynamodb:GetItem`). */
+function reportingCalls<C extends DynamoDBClient | KMSClient>(client: C, service: 'dynamodb' | 'kms', fn: FunctionName, onCall?: (call: AwsCall) => void): C {
+  if (!onCall) return client;
+  (client.middlewareStack as DynamoDBClient['middlewareStack']).add(
+    (next, context) => (args) => {
+      onCall({ fn, action: `${service}:${String(context.commandName).replace(/Command$/, '')}` });
+      return next(args);
+    },
+    { step: 'initialize', name: 'reportAwsCall' },
+  );
+  return client;
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const stoppers: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -106,13 +129,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The front listens first (port 0: the OS picks a free one, no race), so the redirect URI is known before the
     // simulator registers it; requests before the dependencies exist cannot happen (nothing knows the URL yet).
-    let deps: FlowDeps | undefined;
+    let depsFor: ((fn: FunctionName) => FlowDeps) | undefined;
     const front: LocalFront = await startLocalFront(
-      () => {
-        if (!deps) throw new Error('The local stack is still starting');
-        return deps;
+      (fn) => {
+        if (!depsFor) throw new Error('The local stack is still starting');
+        return depsFor(fn);
       },
-      { port: options.port ?? 3000 },
+      { port: options.port ?? 3000, logger: options.logger },
     );
     stoppers.push(() => front.stop());
     const port = front.port;
@@ -132,7 +155,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn }),
       ...options.settings,
     });
-    deps = buildDeps(settings, { aws, logger: options.logger, clock: options.clock, fetch: options.fetch });
+    const built = new Map<FunctionName, FlowDeps>();
+    const clients: Array<{ destroy(): void }> = [];
+    stoppers.push(async () => clients.forEach((c) => c.destroy()));
+    depsFor = (fn) => {
+      let deps = built.get(fn);
+      if (!deps) {
+        const fnDynamodb = reportingCalls(new DynamoDBClient(aws), 'dynamodb', fn, options.onAwsCall);
+        const fnKms = reportingCalls(new KMSClient(aws), 'kms', fn, options.onAwsCall);
+        clients.push(fnDynamodb, fnKms);
+        deps = buildDeps(settings, { logger: options.logger, clock: options.clock, fetch: options.fetch, clients: { dynamodb: fnDynamodb, kms: fnKms } });
+        built.set(fn, deps);
+      }
+      return deps;
+    };
 
     let stopping: Promise<void> | undefined;
     return {
@@ -142,7 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       moto,
       simulator,
       settings,
-      deps,
+      depsFor,
       signingKeyArn,
       signingKeyPem,
       stop: () => (stopping ??= stopAll()),

@@ -1,5 +1,5 @@
 /**
- * oidc-provider configured to behave like NHS login (nhs-login.md). Runs only inside the simulator process:
+ * oidc-provider configured to behave like NHS login (docs/nhs-login.md). Runs only inside the simulator process:
  * oidc-provider is ESM-only and, inside Jest, its JWKS validation breaks on Jest's `structuredClone`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,7 +10,7 @@ import type { SimulatorOptions } from './contract';
 import { ALL_SCOPES, SCOPE_CLAIMS, type SimUser, userBySub } from './users';
 import { InvalidVtrError, parseVtr, selectVot } from './vectors';
 
-/** NHS login's lifetimes (nhs-login.md, "Token endpoint"). */
+/** NHS login's lifetimes (docs/nhs-login.md, "Token endpoint"). */
 const TTL_SECONDS = {
   AccessToken: 5 * 60,
   AuthorizationCode: 10 * 60,

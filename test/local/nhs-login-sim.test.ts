@@ -19,7 +19,7 @@ import {
   type JSONWebKeySet,
 } from 'jose';
 import * as oidc from 'openid-client';
-import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from './moto';
+import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from '../../local/moto';
 import {
   assertedLoginIdentityFor,
   SIM_USERS,
@@ -27,7 +27,7 @@ import {
   type Misbehaviour,
   type RunningSimulator,
   type SimUserId,
-} from './nhs-login-sim';
+} from '../../local/nhs-login-sim';
 
 const CLIENT_ID = 'rp-under-test';
 const REDIRECT_URI = 'http://localhost:3999/auth/callback';
@@ -684,7 +684,7 @@ describe('a client approved for fewer scopes', () => {
 });
 
 describe('process lifecycle', () => {
-  const indexModule = join(__dirname, 'nhs-login-sim', 'index.ts');
+  const indexModule = join(__dirname, '..', '..', 'local', 'nhs-login-sim', 'index.ts');
   const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
 
   /** Probes with bare TCP connections: an HTTP request would make the simulator write to a broken pipe. */

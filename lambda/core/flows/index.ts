@@ -1,0 +1,14 @@
+/**
+ * The sign-in flows, one module per route, behind the one import the handlers use (`../core/flows`): shared
+ * context (`context.ts`), `GET /auth/login` (`login.ts`), `GET /auth/callback` (`callback.ts`, with the
+ * transaction both start in `transaction.ts`), `POST /auth/logout` (`logout.ts`), `GET /auth/session`
+ * (`session.ts`) and the `/api/*` authorizer (`authorize.ts`).
+ */
+export { resolveSession, serviceOrigin, type FlowDeps, type ResolvedSession } from './context';
+export { startLogin, type LoginInput } from './login';
+export { completeCallback, parseCallbackQuery, type CallbackInput } from './callback';
+export { logout } from './logout';
+export { describeSession } from './session';
+export { authorizeRequest, type AuthorizerDecision } from './authorize';
+// Lives beside the assurance model now; re-exported for the callers that imported it from the flows.
+export { requiredProfileFor } from '../route-assurance';

@@ -1,0 +1,58 @@
+/**
+ * Reviewers read Markdown, not JSON: this turns the report into the page they sign off, including what no template
+ * can show. Kept pure so the same report always renders to the same text.
+ */
+import { formatFinding } from '../engine';
+import { ISSUER_VARIABLE } from './egress';
+import type { ResidencyReport } from './model';
+
+/** Escapes what would break a Markdown table cell. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Renders the report as Markdown for reviewers. Pure. */
+export function renderResidencyReport(report: ResidencyReport): string {
+  const lines: string[] = [];
+  lines.push('# UK residency report', '');
+  lines.push(
+    `Every resource of this service must exist, and every piece of data be stored and processed, in **${report.allowedRegion}** (London). ` +
+      'This report is generated from the synthesized cloud assembly on every synth; the rules behind it and what no template can show are explained in `docs/residency.md`.',
+    '',
+  );
+  lines.push('## Result', '');
+  if (report.passed) {
+    lines.push(`**Pass**: ${report.rules.length} residency rules found nothing outside ${report.allowedRegion}.`, '');
+  } else {
+    lines.push(`**FAIL**: ${report.findings.length} finding(s). Each must be fixed; residency findings cannot be acknowledged.`, '');
+    lines.push('```', ...report.findings.map(formatFinding), '```', '');
+  }
+  lines.push('## Stacks', '', '| Stack | Account | Region | Template |', '|---|---|---|---|');
+  for (const s of report.stacks) lines.push(`| ${cell(s.stack)} | ${cell(s.account)} | ${cell(s.region)} | ${cell(s.template)} |`);
+  if (report.stacks.length === 0) lines.push('| (a lone template: no stack environment) | | | |');
+  lines.push('', '## Data map', '');
+  lines.push('Every resource that holds or carries data, where it is, how it is protected and how long data stays in it.', '');
+  lines.push('| What | Logical id | Stack | Region | Encryption key | Retention / TTL | Backup | Purpose | Personal data |', '|---|---|---|---|---|---|---|---|---|');
+  for (const d of report.dataMap) {
+    lines.push(
+      `| ${cell(d.what)} | ${cell(d.logicalId)} | ${cell(d.stack)} | ${cell(d.region)} | ${cell(d.encryptionKey)} | ${cell(d.retention)} | ${cell(d.backup)} | ${cell(d.purpose)} | ${cell(d.personalData)} |`,
+    );
+  }
+  if (report.dataMap.length === 0) lines.push('| (none) | | | | | | | | |');
+  lines.push('', '## Egress', '');
+  if (report.egress.length === 0) {
+    lines.push(`No function declares an NHS login issuer (${ISSUER_VARIABLE}); no egress is configured.`);
+  } else {
+    lines.push('The only calls leaving AWS go to the NHS login issuer (discovery, token, JWKS, userinfo):', '');
+    for (const e of report.egress) lines.push(`- \`${e.url}\` (host \`${e.host}\`), called by ${e.functions.join(', ')}`);
+  }
+  lines.push('', '## What no template can show', '');
+  lines.push(
+    '- AWS Organizations backup policies can add backup plans (and copy actions to other regions) outside any template: the landing zone must confirm none applies.',
+    `- The CDK bootstrap must exist in ${report.allowedRegion} only; the checks refuse assemblies that would publish elsewhere, but only the account can show no other bootstrap exists.`,
+    `- What code does at run time: every function's execution role denies requests outside ${report.allowedRegion}, and a landing-zone SCP should do the same for the account.`,
+    '- IAM names and tags are replicated globally and must hold no personal data (a review point).',
+  );
+  lines.push('', '## Rules checked', '', '| Rule | Requires |', '|---|---|');
+  for (const r of report.rules) lines.push(`| ${r.id} | ${cell(r.info)} |`);
+  lines.push('');
+  return lines.join('\n');
+}

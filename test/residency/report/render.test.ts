@@ -1,0 +1,39 @@
+/**
+ * The Markdown page reviewers sign off: table cells stay one cell whatever the data says, and empty sections and
+ * failures still read as a complete report.
+ */
+import type { ResidencyReport } from '../../../lib/residency/report';
+import { renderResidencyReport } from '../../../lib/residency/report/render';
+
+const empty: ResidencyReport = { allowedRegion: 'eu-west-2', stacks: [], dataMap: [], egress: [], rules: [], findings: [], passed: true };
+
+test('an empty report still has every section, with placeholder rows and no egress', () => {
+  const md = renderResidencyReport(empty);
+  expect(md).toContain('**Pass**: 0 residency rules found nothing outside eu-west-2.');
+  expect(md).toContain('| (a lone template: no stack environment) | | | |');
+  expect(md).toContain('| (none) | | | | | | | | |');
+  expect(md).toContain('No function declares an NHS login issuer (NHS_LOGIN_ISSUER); no egress is configured.');
+  expect(md.endsWith('|---|---|\n')).toBe(true);
+});
+
+test('pipes and line breaks in data cannot break a table row', () => {
+  const md = renderResidencyReport({ ...empty, rules: [{ id: 'UkResidency-X', info: 'a | b\nc' }] });
+  expect(md).toContain('| UkResidency-X | a \\| b c |');
+});
+
+test('a failing report lists every finding as the scanner prints it', () => {
+  const finding = {
+    ruleId: 'UkResidency-SecretsReplicas',
+    source: 'Data.template.json',
+    logicalId: 'Secret',
+    type: 'AWS::SecretsManager::Secret',
+    path: 'ReplicaRegions[0].Region',
+    message: 'replica in eu-west-1',
+    region: 'eu-west-1',
+  };
+  const md = renderResidencyReport({ ...empty, findings: [finding], passed: false });
+  expect(md).toContain('**FAIL**: 1 finding(s). Each must be fixed; residency findings cannot be acknowledged.');
+  const line = 'Data.template.json Secret AWS::SecretsManager::Secret ReplicaRegions[0].Region: replica in eu-west-1 [UkResidency-SecretsReplicas]';
+  expect(md).toContain(['```', line, '```'].join('\n'));
+  expect(md).not.toContain('**Pass**');
+});
