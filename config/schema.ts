@@ -46,9 +46,7 @@ export const CLAIMS_BY_SCOPE: Record<(typeof NHS_LOGIN_SCOPES)[number], readonly
 };
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** A vector of trust: identity level, then one or more authentication components (e.g. `P9.Cp.Cd`). */
 const VECTOR = /^P(0|5|9)(\.C[pdkm])+$/;
@@ -109,11 +107,9 @@ export const stageConfigSchema = z
       .strict()
       .default({ idleMinutes: 30, absoluteMinutes: 720 }),
     /** Retention of every log group (days, one of CloudWatch's allowed values). */
-    logRetentionDays: z
-      .number()
-      .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
-        error: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
-      }),
+    logRetentionDays: z.number().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+      error: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    }),
     /** Retention of the daily backups (days). */
     backupRetentionDays: z.number().int().min(1).max(36500),
     /** Rotation period of the symmetric data key (days, KMS allows 90-2560). @default 365 */
@@ -165,7 +161,7 @@ export const stageConfigSchema = z
     if (c.stage === 'local' ? !isLoopback && !official.includes(c.nhsLogin.issuer) : !official.includes(c.nhsLogin.issuer)) {
       issue(
         ['nhsLogin', 'issuer'],
-        `one of ${official.join(', ')}` + (c.stage === 'local' ? ' or http://127.0.0.1:<port>' : ' (http://127.0.0.1 issuers are for the local stage only)'),
+        `one of ${official.join(', ')}${c.stage === 'local' ? ' or http://127.0.0.1:<port>' : ' (http://127.0.0.1 issuers are for the local stage only)'}`,
       );
     }
     const redirect = parseUrl(c.nhsLogin.redirectUri);

@@ -123,9 +123,7 @@ export class SignInApi extends Construct {
     (this.api.deploymentStage.node.defaultChild as apigw.CfnStage).clientCertificateId = clientCertificate.ref;
 
     for (const route of props.publicRoutes) {
-      this.api.root
-        .resourceForPath(route.path)
-        .addMethod(route.method, new apigw.LambdaIntegration(route.handler), { requestValidator });
+      this.api.root.resourceForPath(route.path).addMethod(route.method, new apigw.LambdaIntegration(route.handler), { requestValidator });
     }
 
     const authorizer = new apigw.RequestAuthorizer(this, 'SessionAuthorizer', {

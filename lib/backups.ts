@@ -47,5 +47,4 @@ export class Backups extends Construct {
       personalData: 'copies of the sessions table (see the table entry)',
     });
   }
-
 }

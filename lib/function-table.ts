@@ -160,6 +160,7 @@ export function allRoutes(): Array<RouteSpec & { readonly fn: FunctionName }> {
 /** The one authorizer row (API Gateway runs it before every `session` route). */
 export function authorizerName(): FunctionName {
   const names = FUNCTION_NAMES.filter((n) => functionSpec(n).kind === 'authorizer');
-  if (names.length !== 1) throw new Error(`The function table must have exactly one authorizer, found ${names.length}`);
-  return names[0]!;
+  const [name] = names;
+  if (names.length !== 1 || name === undefined) throw new Error(`The function table must have exactly one authorizer, found ${names.length}`);
+  return name;
 }

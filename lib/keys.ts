@@ -146,7 +146,9 @@ export class SigningKeys extends Construct {
       keys.set(generation, key);
     }
     this.keys = keys;
-    this.current = keys.get(props.current)!;
+    const current = keys.get(props.current);
+    if (!current) throw new Error(`SigningKeys: current generation ${props.current} was not created`);
+    this.current = current;
   }
 
   /** Grants exactly what the signer calls (`kms:GetPublicKey`, `kms:Sign`) on the current key and tags the role as the signer. */

@@ -37,12 +37,7 @@ export interface MonitoringProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
-const TABLE_OPERATIONS = [
-  dynamodb.Operation.GET_ITEM,
-  dynamodb.Operation.PUT_ITEM,
-  dynamodb.Operation.UPDATE_ITEM,
-  dynamodb.Operation.DELETE_ITEM,
-];
+const TABLE_OPERATIONS = [dynamodb.Operation.GET_ITEM, dynamodb.Operation.PUT_ITEM, dynamodb.Operation.UPDATE_ITEM, dynamodb.Operation.DELETE_ITEM];
 
 /**
  * Alarms to an encrypted SNS topic and a dashboard of the same signals.
@@ -100,7 +95,12 @@ export class Monitoring extends Construct {
       const id = functionSpec(name).constructId;
       const timeoutMs = rp.timeout.toMilliseconds();
       alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: unhandled errors`);
-      alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: throttled invocations (reserved concurrency reached)`);
+      alarm(
+        `${id}Throttles`,
+        fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        1,
+        `${name}: throttled invocations (reserved concurrency reached)`,
+      );
       alarm(
         `${id}DurationNearTimeout`,
         fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
@@ -122,13 +122,23 @@ export class Monitoring extends Construct {
     const client = props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' });
     alarm(
       'Api5xxRate',
-      new cloudwatch.MathExpression({ expression: 'IF(requests > 0, errors / requests, 0)', usingMetrics: { errors: server, requests: count }, period: FIVE_MINUTES, label: '5XX rate' }),
+      new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, errors / requests, 0)',
+        usingMetrics: { errors: server, requests: count },
+        period: FIVE_MINUTES,
+        label: '5XX rate',
+      }),
       t.api5xxRate,
       `API: ${t.api5xxRate * 100}% or more of requests answered 5XX`,
     );
     alarm(
       'Api4xxSurge',
-      new cloudwatch.MathExpression({ expression: 'IF(requests >= 50, errors / requests, 0)', usingMetrics: { errors: client, requests: count }, period: FIVE_MINUTES, label: '4XX rate' }),
+      new cloudwatch.MathExpression({
+        expression: 'IF(requests >= 50, errors / requests, 0)',
+        usingMetrics: { errors: client, requests: count },
+        period: FIVE_MINUTES,
+        label: '4XX rate',
+      }),
       t.api4xxRate,
       `API: a surge of 4XX answers (${t.api4xxRate * 100}% or more of at least 50 requests)`,
     );
@@ -154,9 +164,7 @@ export class Monitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
       widgets: [
-        [
-          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
-        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 })],
         [
           new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [count, client, server], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'API latency p99', left: [latency], width: 8 }),

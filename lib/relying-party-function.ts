@@ -9,7 +9,6 @@ import { Construct } from 'constructs';
 import { HANDLERS_DIR } from './function-table';
 import { declareData } from './residency/data-map-metadata';
 
-
 /**
  * The AWS SDK v3 still has CommonJS `require` calls in places; an ESM bundle needs a real `require` in scope or it
  * fails at load time in Lambda (a plain `node -e` import hides this).

@@ -7,10 +7,7 @@ export function sessionClaims(config: StageConfig): string[] {
 }
 
 /** The functions' runtime settings for a stage, given the deployed table and signing key. */
-export function runtimeSettingsFor(
-  config: StageConfig,
-  resources: { readonly sessionTableName: string; readonly signingKeyId: string },
-): RuntimeSettings {
+export function runtimeSettingsFor(config: StageConfig, resources: { readonly sessionTableName: string; readonly signingKeyId: string }): RuntimeSettings {
   return {
     stage: config.stage,
     issuer: config.nhsLogin.issuer,

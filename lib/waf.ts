@@ -16,11 +16,7 @@ export interface RegionalWafProps {
 }
 
 /** AWS managed rule groups, in evaluation order. */
-export const MANAGED_RULE_GROUPS = [
-  'AWSManagedRulesAmazonIpReputationList',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-  'AWSManagedRulesCommonRuleSet',
-] as const;
+export const MANAGED_RULE_GROUPS = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesCommonRuleSet'] as const;
 
 /**
  * A REGIONAL web ACL (never CLOUDFRONT, which lives in us-east-1) in front of the API stage: AWS's IP-reputation,

@@ -98,7 +98,7 @@ export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, o
       stageVariables: null,
       requestContext: event.requestContext as APIGatewayRequestAuthorizerEvent['requestContext'],
     };
-    let verdict;
+    let verdict: APIGatewayAuthorizerResult;
     try {
       verdict = await authorizer(authorizerEvent);
     } catch (err) {
@@ -133,7 +133,8 @@ export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, o
 }
 
 function gatewayResponse(type: 'UNAUTHORIZED' | 'ACCESS_DENIED', context: Record<string, unknown>): APIGatewayProxyResult {
-  const spec = AUTHORIZER_GATEWAY_RESPONSES.find((r) => r.type === type)!;
+  const spec = AUTHORIZER_GATEWAY_RESPONSES.find((r) => r.type === type);
+  if (!spec) throw new Error(`No gateway response is defined for ${type}`);
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   for (const [k, v] of Object.entries(spec.responseHeaders)) headers[k] = v.replace(/^'|'$/g, '');
   return { statusCode: Number(spec.statusCode), headers, body: renderGatewayTemplate(spec.template, context) };
@@ -157,16 +158,16 @@ export function toProxyEvent(req: IncomingMessage, method: string, url: URL, bod
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
+    const name = req.rawHeaders[i] ?? '';
+    const value = req.rawHeaders[i + 1] ?? '';
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
     query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const hasQuery = Object.keys(query).length > 0;
   const requestId = randomUUID();

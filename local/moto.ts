@@ -80,7 +80,9 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 /** Kills a detached child's whole process group (moto_server is a shim that starts python). */
 export function killTree(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    const pid = child.pid;
+    if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return resolve();
+    const group = -pid;
     const timer = setTimeout(() => signal('SIGKILL'), 3000);
     child.once('exit', () => {
       clearTimeout(timer);
@@ -89,7 +91,7 @@ export function killTree(child: ChildProcess): Promise<void> {
     signal('SIGTERM');
     function signal(sig: NodeJS.Signals) {
       try {
-        process.kill(-child.pid!, sig);
+        process.kill(group, sig);
       } catch {
         try {
           child.kill(sig);

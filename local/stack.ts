@@ -157,7 +157,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const built = new Map<FunctionName, FlowDeps>();
     const clients: Array<{ destroy(): void }> = [];
-    stoppers.push(async () => clients.forEach((c) => c.destroy()));
+    stoppers.push(async () => {
+      for (const c of clients) c.destroy();
+    });
     depsFor = (fn) => {
       let deps = built.get(fn);
       if (!deps) {

@@ -58,7 +58,7 @@ export class DynamoDbSessionStore implements SessionStore {
       this.client.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) }, ConsistentRead: true })),
     );
     const item = out.Item;
-    if (!item || item.kind !== 'session') return undefined;
+    if (item?.kind !== 'session') return undefined;
     return toSession(item);
   }
 
@@ -118,7 +118,7 @@ export class DynamoDbSessionStore implements SessionStore {
         ),
       );
       const item = out.Attributes;
-      if (!item || item.kind !== 'transaction') return undefined;
+      if (item?.kind !== 'transaction') return undefined;
       return toTransaction(item);
     } catch (err) {
       if (err instanceof DependencyUnavailableError && err.cause instanceof ConditionalCheckFailedException) return undefined;

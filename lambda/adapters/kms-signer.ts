@@ -1,5 +1,5 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import type { AssertionSigner } from '../core/client-assertion';
 import { DependencyUnavailableError } from '../core/errors';
 
@@ -57,7 +57,9 @@ export class KmsAssertionSigner implements AssertionSigner {
 
 /** SPKI DER -> PEM (`-----BEGIN PUBLIC KEY-----`), the form NHS login registers. */
 export function spkiDerToPem(der: Uint8Array): string {
-  return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString();
+  return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' })
+    .export({ format: 'pem', type: 'spki' })
+    .toString();
 }
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) of an RSA public key given as SPKI DER. */

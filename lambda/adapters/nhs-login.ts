@@ -150,7 +150,12 @@ export class NhsLoginClient implements IdentityProvider {
     } catch (err) {
       if (isTimeout(err)) throw new DependencyUnavailableError('jwks_timeout', 'JWKS fetch timed out', { cause: err });
       const code = (err as { code?: unknown }).code;
-      const reason = code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'id_token_unknown_kid' : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'id_token_bad_signature' : 'id_token_invalid';
+      const reason =
+        code === 'ERR_JWKS_NO_MATCHING_KEY'
+          ? 'id_token_unknown_kid'
+          : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+            ? 'id_token_bad_signature'
+            : 'id_token_invalid';
       throw new IdentityValidationError(reason, 'ID token signature check failed', { cause: err });
     }
     let userInfo: oidc.UserInfoResponse;

@@ -20,7 +20,7 @@ const VECTOR = /^P(0|5|9)((?:\.C[a-z])+)$/;
 export function parseVector(vector: string): ParsedVector | undefined {
   const m = VECTOR.exec(vector);
   if (!m) return undefined;
-  return { identity: Number(m[1]) as 0 | 5 | 9, components: m[2]!.slice(1).split('.') };
+  return { identity: Number(m[1]) as 0 | 5 | 9, components: (m[2] ?? '').slice(1).split('.') };
 }
 
 /** The identity level (0, 5 or 9) of a vector, or undefined when it is not a vector of trust. */
@@ -53,10 +53,9 @@ export function resolveProfile(
   defaultProfile: string,
 ): { name: string; vectors: readonly string[] } {
   const chosen = name === undefined || name === '' ? defaultProfile : name;
-  if (!Object.hasOwn(profiles, chosen)) {
-    throw new BadRequestError('unknown_assurance_profile', 'Unknown assurance profile');
-  }
-  return { name: chosen, vectors: profiles[chosen]! };
+  const vectors = Object.hasOwn(profiles, chosen) ? profiles[chosen] : undefined;
+  if (!vectors) throw new BadRequestError('unknown_assurance_profile', 'Unknown assurance profile');
+  return { name: chosen, vectors };
 }
 
 /** The `vtr` parameter: a JSON array of vectors (NHS login; RFC 8485 section 3.1). */

@@ -18,10 +18,7 @@ export const CLIENT_ASSERTION_LIFETIME_SECONDS = 60;
 
 const b64u = (value: string | Uint8Array) => Buffer.from(value).toString('base64url');
 
-export async function buildClientAssertion(
-  input: { clientId: string; tokenEndpoint: string; nowSeconds: number },
-  signer: AssertionSigner,
-): Promise<string> {
+export async function buildClientAssertion(input: { clientId: string; tokenEndpoint: string; nowSeconds: number }, signer: AssertionSigner): Promise<string> {
   const header = { alg: 'RS512', typ: 'JWT', kid: await signer.keyId() };
   const claims = {
     iss: input.clientId,

@@ -11,7 +11,7 @@ import { CrossSiteRequestError } from './errors';
  */
 export function assertSameOrigin(headers: Readonly<Record<string, string | undefined>>, expectedOrigin: string): void {
   const fetchSite = headers['sec-fetch-site']?.trim().toLowerCase();
-  const origin = headers['origin']?.trim();
+  const origin = headers.origin?.trim();
   if (fetchSite !== undefined && fetchSite !== '') {
     if (fetchSite === 'same-origin' || fetchSite === 'none') {
       if (origin === undefined || origin === expectedOrigin) return;

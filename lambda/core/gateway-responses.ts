@@ -28,8 +28,7 @@ export const AUTHORIZER_GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     type: 'ACCESS_DENIED',
     statusCode: '403',
     responseHeaders: HEADERS,
-    template:
-      '{"error":"insufficient_assurance","requiredAssurance":"$context.authorizer.requiredAssurance","stepUp":"$context.authorizer.stepUp"}',
+    template: '{"error":"insufficient_assurance","requiredAssurance":"$context.authorizer.requiredAssurance","stepUp":"$context.authorizer.stepUp"}',
   },
 ];
 

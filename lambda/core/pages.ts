@@ -10,8 +10,10 @@ export const NHS_111_ONLINE = 'https://111.nhs.uk/';
 /** Where the NHS App's web integrations send users back to the app. */
 export const NHS_APP_HOME = 'https://www.nhsapp.service.nhs.uk/';
 
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
 const STYLE =
@@ -56,7 +58,7 @@ export function failurePage(page: FailurePage, options: { nhsApp?: boolean; refe
     case 'bad-request':
       return renderPage({
         title: 'Sorry, there is a problem with this link',
-        bodyHtml: p('The address you followed is not valid.') + `\n<p>${link('/', 'Go to the start page')}</p>`,
+        bodyHtml: `${p('The address you followed is not valid.')}\n<p>${link('/', 'Go to the start page')}</p>`,
         reference,
       });
     case 'sign-in-failed':
@@ -78,7 +80,7 @@ export function failurePage(page: FailurePage, options: { nhsApp?: boolean; refe
     case 'forbidden':
       return renderPage({
         title: 'Sorry, this request was refused',
-        bodyHtml: p('The request did not come from this service, so it was not carried out.') + `\n<p>${link('/', 'Go to the start page')}</p>`,
+        bodyHtml: `${p('The request did not come from this service, so it was not carried out.')}\n<p>${link('/', 'Go to the start page')}</p>`,
         reference,
       });
     case 'internal':

@@ -36,7 +36,11 @@ export function htmlResponse(statusCode: number, body: string, cookies: string[]
 export function jsonResponse(statusCode: number, value: unknown, cookies: string[] = []): HttpResponse {
   return {
     statusCode,
-    headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'" },
+    headers: {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    },
     cookies,
     body: JSON.stringify(value),
   };

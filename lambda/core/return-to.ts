@@ -17,7 +17,7 @@ export function validateReturnTo(raw: string | undefined): string {
   if (raw === undefined || raw === '') return '/';
   const refuse = (why: string) => new BadRequestError('invalid_return_to', `returnTo refused: ${why}`);
   if (raw.length > MAX_RETURN_TO_LENGTH) throw refuse('too long');
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
   if (/[\u0000-\u0020\u007f-\u009f\u2028\u2029\\]/.test(raw)) throw refuse('control, space or backslash');
   if (!raw.startsWith('/') || raw.startsWith('//')) throw refuse('not a relative path');
   let url: URL;

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { SESSION_COOKIE } from '../core/cookies';
-import { authorizeRequest } from '../core/flows';
+import { authorizeRequest, type AuthorizerDecision } from '../core/flows';
 import { findRpError } from '../core/errors';
 import { cookieFrom, resolveDeps, type DepsSource } from './http';
 import { containerDepsFromEnvironment } from './runtime';
@@ -20,7 +20,7 @@ export function makeHandler(source: DepsSource) {
     const deps = resolveDeps(source);
     const method = event.httpMethod ?? 'GET';
     const path = event.path ?? '/';
-    let decision;
+    let decision: AuthorizerDecision;
     try {
       decision = await authorizeRequest(deps, {
         sessionId: cookieFrom(event.headers, event.multiValueHeaders, SESSION_COOKIE),
@@ -40,7 +40,11 @@ export function makeHandler(source: DepsSource) {
       throw new Error('Unauthorized');
     }
     if (decision.effect === 'Deny') {
-      deps.logger.info('API request with too low assurance', { event: 'api_step_up_required', route: `${method} ${path}`, requiredAssurance: decision.context.requiredAssurance });
+      deps.logger.info('API request with too low assurance', {
+        event: 'api_step_up_required',
+        route: `${method} ${path}`,
+        requiredAssurance: decision.context.requiredAssurance,
+      });
     }
     return {
       principalId: decision.effect === 'Allow' ? String(decision.context.sub) : 'insufficient-assurance',

@@ -14,14 +14,14 @@ type MultiHeaderBag = Record<string, string[] | undefined> | null | undefined;
 /** Lower-cased request headers (API Gateway keeps the client's casing). Multi-value headers are joined. */
 export function lowerHeaders(headers: HeaderBag, multi?: MultiHeaderBag): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(multi ?? {})) if (v && v.length) out[k.toLowerCase()] = v.join(k.toLowerCase() === 'cookie' ? '; ' : ', ');
+  for (const [k, v] of Object.entries(multi ?? {})) if (v?.length) out[k.toLowerCase()] = v.join(k.toLowerCase() === 'cookie' ? '; ' : ', ');
   for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && out[k.toLowerCase()] === undefined) out[k.toLowerCase()] = v;
   return out;
 }
 
 /** One cookie's value from an event's `Cookie` header(s); malformed headers give `undefined`, never an error. */
 export function cookieFrom(headers: HeaderBag, multi: MultiHeaderBag, name: string): string | undefined {
-  return parseCookies(lowerHeaders(headers, multi)['cookie']).get(name);
+  return parseCookies(lowerHeaders(headers, multi).cookie).get(name);
 }
 
 /** Query parameters as (name, value) pairs, keeping repeats (API Gateway's multi-value form when present). */
@@ -87,7 +87,11 @@ export function httpHandler(
         reference,
       };
       if (mapped.expected) deps.logger.warn('Request failed', fields);
-      else deps.logger.error('Request failed unexpectedly', { ...fields, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+      else
+        deps.logger.error('Request failed unexpectedly', {
+          ...fields,
+          error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        });
       return toProxyResult(mapped.response);
     }
   };

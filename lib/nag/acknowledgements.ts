@@ -68,7 +68,7 @@ export function acknowledgementsFor(rp: Pick<RelyingParty, 'stateful' | 'statele
 
   const cache =
     'Caching is deliberately off: every response here is per user (Set-Cookie, session JSON, redirects carrying ' +
-    'state), so a stage cache could serve one person\'s sign-in to another. With no cache there is no cached data ' +
+    "state), so a stage cache could serve one person's sign-in to another. With no cache there is no cached data " +
     'to encrypt.';
   for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
     list.push({ path: `${api}/DeploymentStage.live/Resource`, id: `${pack}::${pack}-APIGWCacheEnabledAndEncrypted`, reason: cache });

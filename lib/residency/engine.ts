@@ -48,7 +48,10 @@ export function evaluateResource(view: ResourceView, rules: readonly ResourceRul
   const specific: RuleResult[] = [];
   const generic: RuleResult[] = [];
   for (const rule of rules) {
-    const hits = guarded(() => rule.check(view), (message): RuleHit => ({ path: [], message }));
+    const hits = guarded(
+      () => rule.check(view),
+      (message): RuleHit => ({ path: [], message }),
+    );
     for (const hit of hits) (rule.generic ? generic : specific).push({ rule, hit });
   }
   const kept = generic.filter((g) => !specific.some((s) => startsWith(g.hit.path, s.hit.path)));
@@ -58,14 +61,20 @@ export function evaluateResource(view: ResourceView, rules: readonly ResourceRul
 /** Runs stack rules over one stack. */
 export function evaluateStack(stack: StackView): RuleResult[] {
   return STACK_RULES.flatMap((rule) =>
-    guarded(() => rule.check(stack), (message): RuleHit => ({ path: [], message })).map((hit) => ({ rule, hit })),
+    guarded(
+      () => rule.check(stack),
+      (message): RuleHit => ({ path: [], message }),
+    ).map((hit) => ({ rule, hit })),
   );
 }
 
 /** Runs asset rules over the destinations of one asset manifest. */
 export function evaluateAssets(destinations: readonly AssetDestinationView[]): RuleResult[] {
   return ASSET_RULES.flatMap((rule) =>
-    guarded(() => rule.check(destinations), (message): RuleHit => ({ path: [], message })).map((hit) => ({ rule, hit })),
+    guarded(
+      () => rule.check(destinations),
+      (message): RuleHit => ({ path: [], message }),
+    ).map((hit) => ({ rule, hit })),
   );
 }
 

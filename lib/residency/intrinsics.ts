@@ -171,7 +171,7 @@ export function walkText(root: unknown, template: CfnTemplate, visit: TextVisito
       return;
     }
     if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, [...path, i], [...ancestors, value]));
+      for (const [i, v] of value.entries()) walk(v, [...path, i], [...ancestors, value]);
     } else if (isRecord(value)) {
       for (const [k, v] of Object.entries(value)) {
         // Object keys can carry data too (e.g. a mapping keyed by a region or a condition keyed by a URL).
@@ -250,8 +250,7 @@ export function regionOfDestination(value: unknown, template: CfnTemplate): Regi
 
 /** True when `value` is the allowed region, literally or as `AWS::Region`. */
 export function isAllowedRegionValue(value: unknown): boolean {
-  return value === ALLOWED_REGION || isRegionRef(value) || value === '${AWS::Region}' ||
-    (isRecord(value) && value['Fn::Sub'] === '${AWS::Region}');
+  return value === ALLOWED_REGION || isRegionRef(value) || value === '${AWS::Region}' || (isRecord(value) && value['Fn::Sub'] === '${AWS::Region}');
 }
 
 /**

@@ -72,18 +72,12 @@ export type ResidencyRule = ResourceRule | StackRule | AssetRule;
  * A resource rule that refuses a set of resource types outright: used where a type cannot exist in a
  * residency-bound stack whatever its properties (global data stores, edge services, cross-region plumbing).
  */
-export function denyTypes(
-  info: RuleInfo,
-  types: Readonly<Record<string, string>>,
-  prefixes: Readonly<Record<string, string>> = {},
-): ResourceRule {
+export function denyTypes(info: RuleInfo, types: Readonly<Record<string, string>>, prefixes: Readonly<Record<string, string>> = {}): ResourceRule {
   return {
     ...info,
     scope: 'resource',
     check(resource) {
-      const reason =
-        types[resource.type] ??
-        Object.entries(prefixes).find(([prefix]) => resource.type.startsWith(prefix))?.[1];
+      const reason = types[resource.type] ?? Object.entries(prefixes).find(([prefix]) => resource.type.startsWith(prefix))?.[1];
       return reason ? [{ path: [], message: `${resource.type} is not allowed: ${reason}` }] : [];
     },
   };

@@ -23,7 +23,9 @@ export function scanInput(input: ResidencyInput): ResidencyScan {
   for (const manifest of input.assetManifests) {
     for (const { rule, hit } of evaluateAssets(manifest.destinations)) {
       const [section, assetId, , destId, ...rest] = hit.path;
-      findings.push(toFinding(rule.id, manifest.file, `${String(assetId)}/${String(destId)}`, section === 'dockerImages' ? 'DockerImageAsset' : 'FileAsset', rest, hit));
+      findings.push(
+        toFinding(rule.id, manifest.file, `${String(assetId)}/${String(destId)}`, section === 'dockerImages' ? 'DockerImageAsset' : 'FileAsset', rest, hit),
+      );
     }
   }
   const resources = input.templates.reduce((n, t) => n + Object.keys(t.template.Resources ?? {}).length, 0);
@@ -49,10 +51,6 @@ export function scanResidency(target: string): ResidencyScan {
 export function formatScan(scan: ResidencyScan): string {
   const lines = scan.findings.map(formatFinding);
   const what = `${scan.counts.templates} template(s), ${scan.counts.assetManifests} asset manifest(s), ${scan.counts.stacks} stack environment(s)`;
-  lines.push(
-    scan.findings.length === 0
-      ? `UK residency: no findings in ${what}.`
-      : `UK residency: ${scan.findings.length} finding(s) in ${what}.`,
-  );
+  lines.push(scan.findings.length === 0 ? `UK residency: no findings in ${what}.` : `UK residency: ${scan.findings.length} finding(s) in ${what}.`);
   return lines.join('\n');
 }

@@ -71,7 +71,7 @@ export function select(root: unknown, pattern: string): { value: unknown; path: 
     const next: { value: unknown; path: ValuePath }[] = [];
     for (const { value, path } of current) {
       if (step === '*') {
-        if (Array.isArray(value)) value.forEach((v, i) => next.push({ value: v, path: [...path, i] }));
+        if (Array.isArray(value)) for (const [i, v] of value.entries()) next.push({ value: v, path: [...path, i] });
         else if (isRecord(value)) for (const [k, v] of Object.entries(value)) next.push({ value: v, path: [...path, k] });
       } else if (isRecord(value) && value[step] !== undefined) {
         next.push({ value: value[step], path: [...path, step] });

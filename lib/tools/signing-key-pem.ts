@@ -26,7 +26,7 @@ export function parseArgs(argv: readonly string[]): SigningKeyPemArgs {
   let keyId: string | undefined;
   let endpoint: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i] ?? '';
     const next = () => {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`${arg} needs a value\n${USAGE}`);
@@ -51,7 +51,10 @@ export function parseArgs(argv: readonly string[]): SigningKeyPemArgs {
 
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/[0-9a-f-]{36}$/;
 
-export async function exportSigningKeyPem(args: SigningKeyPemArgs, clientConfig: ConstructorParameters<typeof KMSClient>[0] = {}): Promise<{ pem: string; kid: string }> {
+export async function exportSigningKeyPem(
+  args: SigningKeyPemArgs,
+  clientConfig: ConstructorParameters<typeof KMSClient>[0] = {},
+): Promise<{ pem: string; kid: string }> {
   const config = loadStageConfig(args.stage);
   const m = KEY_ARN.exec(args.keyId);
   if (!m) throw new UsageError(`--key-id must be a KMS key ARN (arn:aws:kms:${ALLOWED_REGION}:<account>:key/<id>)`);

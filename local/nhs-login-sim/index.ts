@@ -9,15 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  ADMIN_PATHS,
-  EXIT_WITH_PARENT_ENV,
-  OPTIONS_ENV,
-  READY_PREFIX,
-  type Misbehaviour,
-  type SimUserId,
-  type SimulatorOptions,
-} from './contract';
+import { ADMIN_PATHS, EXIT_WITH_PARENT_ENV, OPTIONS_ENV, READY_PREFIX, type Misbehaviour, type SimUserId, type SimulatorOptions } from './contract';
 
 export {
   ADMIN_PATHS,
@@ -75,10 +67,7 @@ function installExitHook(): void {
   });
 }
 
-export async function startNhsLoginSimulator(
-  options: SimulatorOptions,
-  start: StartOptions = {},
-): Promise<RunningSimulator> {
+export async function startNhsLoginSimulator(options: SimulatorOptions, start: StartOptions = {}): Promise<RunningSimulator> {
   installExitHook();
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
     cwd: PROJECT_ROOT,

@@ -46,8 +46,7 @@ export async function buildProvider(issuer: string, options: SimulatorOptions, k
 
   const vtrOf = (ctx: KoaContextWithOIDC) => parseVtr(stringParam(ctx.oidc.params?.vtr));
 
-  const grantIdOf = (ctx: KoaContextWithOIDC, token?: { grantId?: string }) =>
-    token?.grantId ?? ctx.oidc.entities.Grant?.jti;
+  const grantIdOf = (ctx: KoaContextWithOIDC, token?: { grantId?: string }) => token?.grantId ?? ctx.oidc.entities.Grant?.jti;
 
   function accountFor(ctx: KoaContextWithOIDC, user: SimUser, token?: { grantId?: string }): Account {
     return {

@@ -213,12 +213,11 @@ async function main(): Promise<void> {
 
   provider.on('server_error', (_ctx, err) => log(`server_error ${err.name}: ${err.message}`));
   // Error codes and oidc-provider's descriptions name what failed, never the values involved.
-  const logError =
-    (event: string) => (_ctx: unknown, err: Error & { error?: string; error_description?: string; error_detail?: string }) =>
-      log(
-        `${event} ${err.error ?? err.message}` +
-          `${err.error_description ? `: ${err.error_description}` : ''}${err.error_detail ? ` (${err.error_detail})` : ''}`,
-      );
+  const logError = (event: string) => (_ctx: unknown, err: Error & { error?: string; error_description?: string; error_detail?: string }) =>
+    log(
+      `${event} ${err.error ?? err.message}` +
+        `${err.error_description ? `: ${err.error_description}` : ''}${err.error_detail ? ` (${err.error_detail})` : ''}`,
+    );
   provider.on('authorization.error', logError('authorization.error'));
   provider.on('grant.error', logError('grant.error'));
   provider.on('userinfo.error', logError('userinfo.error'));
@@ -273,7 +272,7 @@ async function main(): Promise<void> {
   provider.use(async (ctx, next) => {
     const match = /^\/interaction\/([^/]+)$/.exec(ctx.path);
     if (!match) return next();
-    let details;
+    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
       details = await provider.interactionDetails(ctx.req, ctx.res);
     } catch (err) {

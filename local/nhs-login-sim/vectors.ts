@@ -64,11 +64,8 @@ export function parseVtr(raw: string | undefined): string[] {
 export function selectVot(requested: readonly string[], level: IdentityLevel): string | undefined {
   const reachable = requested.filter((vector) => {
     const [identity, ...auth] = vector.split('.');
-    return (
-      LEVEL_RANK[identity as IdentityLevel] <= LEVEL_RANK[level] && SIMULATED_AUTHENTICATION.has(auth.join('.'))
-    );
+    return LEVEL_RANK[identity as IdentityLevel] <= LEVEL_RANK[level] && SIMULATED_AUTHENTICATION.has(auth.join('.'));
   });
-  const strength = (vector: string) =>
-    LEVEL_RANK[vector.split('.')[0] as IdentityLevel] * 10 + vector.split('.').length;
+  const strength = (vector: string) => LEVEL_RANK[vector.split('.')[0] as IdentityLevel] * 10 + vector.split('.').length;
   return reachable.sort((a, b) => strength(b) - strength(a))[0];
 }

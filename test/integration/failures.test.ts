@@ -40,12 +40,18 @@ describe('simulator misbehaviours', () => {
     const before = await h.sessionCount();
     let restore = () => {};
     if (misbehaviour === 'token-hang') {
-      restore = h.replaceDeps({ provider: buildDeps({ ...h.stack.settings, httpTimeoutMs: SHORT_TIMEOUT_MS }, { aws: { ...MOTO_CLIENT_CONFIG, endpoint: h.stack.moto.endpoint } }).provider });
+      restore = h.replaceDeps({
+        provider: buildDeps({ ...h.stack.settings, httpTimeoutMs: SHORT_TIMEOUT_MS }, { aws: { ...MOTO_CLIENT_CONFIG, endpoint: h.stack.moto.endpoint } })
+          .provider,
+      });
     }
     const started = Date.now();
-    const page = await h.browser().signIn().finally(() => {
-      restore();
-    });
+    const page = await h
+      .browser()
+      .signIn()
+      .finally(() => {
+        restore();
+      });
     expectClearPage(page, status, /could not sign you in/);
     expect(page.url.pathname).toBe('/auth/callback');
     expect(page.body).toContain('href="/auth/login"');

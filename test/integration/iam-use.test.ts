@@ -45,7 +45,8 @@ async function driveEveryPath(harness: Harness): Promise<void> {
   expect((await b.request('/auth/signed-out')).status).toBe(200);
 }
 
-const used = (fn: FunctionName, service: string) => [...new Set(calls.filter((c) => c.fn === fn && c.action.startsWith(`${service}:`)).map((c) => c.action))].sort();
+const used = (fn: FunctionName, service: string) =>
+  [...new Set(calls.filter((c) => c.fn === fn && c.action.startsWith(`${service}:`)).map((c) => c.action))].sort();
 
 describe('each function calls exactly what its row in the function table grants', () => {
   it('reports calls at all (the recorder is wired to every function)', () => {

@@ -60,7 +60,9 @@ describe('sign-in', () => {
     const done = await b.follow(login.headers.get('location')!, { stopBefore: (u) => u.pathname === '/auth/callback' });
     const callback = await b.request(done.next!);
     const cookies = callback.headers.getSetCookie();
-    expect(cookies.find((c) => c.startsWith(`${SESSION}=`))).toMatch(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+    expect(cookies.find((c) => c.startsWith(`${SESSION}=`))).toMatch(
+      /^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=43200$/,
+    );
     expect(cookies.find((c) => c.startsWith('__Host-signin='))).toMatch(/Max-Age=0$/);
     expect(callback.headers.get('referrer-policy')).toBe('no-referrer');
   });
@@ -225,24 +227,26 @@ describe('refusals at the callback', () => {
 });
 
 describe('request validation', () => {
-  it.each([
-    '//evil.example',
-    '/\\evil.example',
-    'https://evil.example/',
-    'javascript:alert(1)',
-    '/%0d%0aLocation:%20https://evil.example',
-    '/auth/logout',
-  ])('open-redirect attempt returnTo=%s: 400, nothing stored', async (returnTo) => {
-    const before = await h.items();
-    const page = await h.browser().request(`/auth/login?returnTo=${encodeURIComponent(decodeURIComponent(returnTo))}`);
-    expectClearPage(page, 400, /problem with this link/);
-    expect(page.headers.get('location')).toBeNull();
-    expect(await h.items()).toEqual(before);
-  });
+  it.each(['//evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/%0d%0aLocation:%20https://evil.example', '/auth/logout'])(
+    'open-redirect attempt returnTo=%s: 400, nothing stored',
+    async (returnTo) => {
+      const before = await h.items();
+      const page = await h.browser().request(`/auth/login?returnTo=${encodeURIComponent(decodeURIComponent(returnTo))}`);
+      expectClearPage(page, 400, /problem with this link/);
+      expect(page.headers.get('location')).toBeNull();
+      expect(await h.items()).toEqual(before);
+    },
+  );
 
   it('unknown assurance profile or repeated parameters: 400', async () => {
     const before = await h.items();
-    for (const q of ['assurance=ultra', 'assurance=__proto__', 'assurance=high&assurance=standard', 'returnTo=/a&returnTo=/b', 'assertedLoginIdentity=not-a-jwt']) {
+    for (const q of [
+      'assurance=ultra',
+      'assurance=__proto__',
+      'assurance=high&assurance=standard',
+      'returnTo=/a&returnTo=/b',
+      'assertedLoginIdentity=not-a-jwt',
+    ]) {
       expectClearPage(await h.browser().request(`/auth/login?${q}`), 400, /problem with this link/);
     }
     expect(await h.items()).toEqual(before);
@@ -250,14 +254,14 @@ describe('request validation', () => {
 
   it.each(
     [
-    '__Host-session',
-    '__Host-session=',
-    '__Host-session=%%%; ;;',
-    '__Host-session="unterminated',
-    `__Host-session=${'A'.repeat(43)}`,
-    `__Host-session=${'x'.repeat(9000)}`,
-    '=;=;=',
-    '\u00ff\u00fe=garbage',
+      '__Host-session',
+      '__Host-session=',
+      '__Host-session=%%%; ;;',
+      '__Host-session="unterminated',
+      `__Host-session=${'A'.repeat(43)}`,
+      `__Host-session=${'x'.repeat(9000)}`,
+      '=;=;=',
+      '\u00ff\u00fe=garbage',
     ].map((c) => [c.length > 60 ? `${c.slice(0, 30)}... (${c.length} chars)` : c, c]),
   )('malformed cookie %j: treated as signed out, never a 500', async (_label, cookie) => {
     const b = h.browser();
@@ -341,7 +345,11 @@ describe('session lifetime and logout', () => {
     const b = h.browser();
     await b.signIn();
     const before = await h.sessionCount();
-    const attempts: Array<Record<string, string>> = [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'same-site' }];
+    const attempts: Array<Record<string, string>> = [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
     for (const headers of attempts) {
       const res = await b.request('/auth/logout', { method: 'POST', headers });
       expectClearPage(res, 403, /request was refused/);

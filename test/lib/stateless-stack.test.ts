@@ -56,8 +56,12 @@ describe('stateless stack', () => {
     });
 
     it('creates the execution log group itself, encrypted and with retention, before the stage', () => {
-      const [id, group] = ofType('AWS::Logs::LogGroup').find(([, g]) => JSON.stringify(g.Properties.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'))!;
-      expect(group.Properties.LogGroupName).toEqual({ 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: expect.stringMatching(/^SignInApi/) }, '/live']] });
+      const [id, group] = ofType('AWS::Logs::LogGroup').find(([, g]) =>
+        JSON.stringify(g.Properties.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+      )!;
+      expect(group.Properties.LogGroupName).toEqual({
+        'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: expect.stringMatching(/^SignInApi/) }, '/live']],
+      });
       expect(isDataKeyRef(group.Properties.KmsKeyId)).toBe(true);
       expect(group.Properties.RetentionInDays).toBe(30);
       const [[, stage]] = ofType('AWS::ApiGateway::Stage');
@@ -67,7 +71,14 @@ describe('stateless stack', () => {
     it('serves the routes of the design, /api/* behind the cookie REQUEST authorizer without caching', () => {
       const paths = ofType('AWS::ApiGateway::Method').map(([, m]) => `${m.Properties.HttpMethod} ${(m as any).Metadata['aws:cdk:path'].split('/Default/')[1]}`);
       expect(paths.sort()).toEqual(
-        ['GET auth/login/GET/Resource', 'GET auth/callback/GET/Resource', 'POST auth/logout/POST/Resource', 'GET auth/signed-out/GET/Resource', 'GET auth/session/GET/Resource', 'GET api/me/GET/Resource'].sort(),
+        [
+          'GET auth/login/GET/Resource',
+          'GET auth/callback/GET/Resource',
+          'POST auth/logout/POST/Resource',
+          'GET auth/signed-out/GET/Resource',
+          'GET auth/session/GET/Resource',
+          'GET api/me/GET/Resource',
+        ].sort(),
       );
       s.stateless.hasResourceProperties('AWS::ApiGateway::Authorizer', {
         Type: 'REQUEST',
@@ -82,7 +93,7 @@ describe('stateless stack', () => {
       }
     });
 
-    it('answers the authorizer\'s 401 and 403 (with the step-up hint) as JSON', () => {
+    it("answers the authorizer's 401 and 403 (with the step-up hint) as JSON", () => {
       s.stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
       s.stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: 'ACCESS_DENIED',
@@ -179,7 +190,10 @@ describe('stateless stack', () => {
       expect(ofType('AWS::IAM::Policy')).toHaveLength(0);
       for (const fn of FUNCTION_IDS) {
         const [, role] = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${fn}FunctionRole`))!;
-        expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^FunctionBaselinePolicy/) }, { Ref: expect.stringMatching(new RegExp(`^${fn}FunctionPolicy`)) }]);
+        expect(role.Properties.ManagedPolicyArns).toEqual([
+          { Ref: expect.stringMatching(/^FunctionBaselinePolicy/) },
+          { Ref: expect.stringMatching(new RegExp(`^${fn}FunctionPolicy`)) },
+        ]);
         expect(role.Properties.Policies).toBeUndefined();
       }
     });
@@ -195,7 +209,8 @@ describe('stateless stack', () => {
       });
     });
 
-    const policyOf = (fn: string) => ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith(`${fn}FunctionPolicy`))![1].Properties.PolicyDocument.Statement as any[];
+    const policyOf = (fn: string) =>
+      ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith(`${fn}FunctionPolicy`))![1].Properties.PolicyDocument.Statement as any[];
     const actionsOf = (fn: string) => policyOf(fn).flatMap((st) => [st.Action].flat());
 
     it('grant kms:Sign and kms:GetPublicKey on the current signing key to the callback alone, and tag it as the signer', () => {
@@ -208,7 +223,10 @@ describe('stateless stack', () => {
     });
 
     it('grant each function exactly the table operations of its row in the function table, and the data key only through DynamoDB', () => {
-      const dynamo = (fn: string) => actionsOf(fn).filter((a) => a.startsWith('dynamodb:')).sort();
+      const dynamo = (fn: string) =>
+        actionsOf(fn)
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort();
       for (const name of FUNCTION_NAMES) {
         const spec = functionSpec(name);
         expect([name, dynamo(spec.constructId)]).toEqual([name, [...spec.dynamodb].sort()]);
@@ -247,8 +265,14 @@ describe('stateless stack', () => {
 
     it('watch each function for errors, throttles and duration near its timeout', () => {
       for (const fn of FUNCTION_IDS) {
-        const ids = alarms().map(([id]) => id).filter((id) => id.startsWith(`Monitoring${fn}`));
-        expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([`Monitoring${fn}DurationNearTimeout`, `Monitoring${fn}Errors`, `Monitoring${fn}Throttles`]);
+        const ids = alarms()
+          .map(([id]) => id)
+          .filter((id) => id.startsWith(`Monitoring${fn}`));
+        expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+          `Monitoring${fn}DurationNearTimeout`,
+          `Monitoring${fn}Errors`,
+          `Monitoring${fn}Throttles`,
+        ]);
       }
       const [, callbackDuration] = alarms().find(([id]) => id.startsWith('MonitoringCallbackDurationNearTimeout'))!;
       expect(callbackDuration.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 16000 });
@@ -257,7 +281,14 @@ describe('stateless stack', () => {
     it('watch the API (5XX rate, 4XX surge, p99 latency), the table (throttles, system errors) and WAF blocks', () => {
       const names = alarms().map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
       expect(names).toEqual(
-        expect.arrayContaining(['MonitoringApi5xxRate', 'MonitoringApi4xxSurge', 'MonitoringApiP99Latency', 'MonitoringTableThrottledRequests', 'MonitoringTableSystemErrors', 'MonitoringWafBlockedSurge']),
+        expect.arrayContaining([
+          'MonitoringApi5xxRate',
+          'MonitoringApi4xxSurge',
+          'MonitoringApiP99Latency',
+          'MonitoringTableThrottledRequests',
+          'MonitoringTableSystemErrors',
+          'MonitoringWafBlockedSurge',
+        ]),
       );
       const [, waf] = alarms().find(([id]) => id.startsWith('MonitoringWafBlockedSurge'))!;
       expect(waf.Properties).toMatchObject({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' });
@@ -266,17 +297,20 @@ describe('stateless stack', () => {
     it('has a dashboard of the same signals', () => {
       const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard');
       const body = JSON.stringify(dashboard.Properties.DashboardBody);
-      for (const signal of ['5XXError', '4XXError', 'Latency', 'BlockedRequests', 'ThrottledRequests', 'SystemErrors', 'Duration']) expect(body).toContain(signal);
+      for (const signal of ['5XXError', '4XXError', 'Latency', 'BlockedRequests', 'ThrottledRequests', 'SystemErrors', 'Duration'])
+        expect(body).toContain(signal);
     });
   });
 
   it('tags every taggable resource with service, stage and data classification', () => {
     s.stateless.hasResourceProperties('AWS::Lambda::Function', {
-      Tags: Match.arrayWith([
-        { Key: 'service', Value: 'nhs-login-rp' },
-        { Key: 'stage', Value: 'sandpit' },
-        { Key: 'data-classification', Value: 'test-data-only' },
-      ].sort((a, b) => a.Key.localeCompare(b.Key))),
+      Tags: Match.arrayWith(
+        [
+          { Key: 'service', Value: 'nhs-login-rp' },
+          { Key: 'stage', Value: 'sandpit' },
+          { Key: 'data-classification', Value: 'test-data-only' },
+        ].sort((a, b) => a.Key.localeCompare(b.Key)),
+      ),
     });
     s.stateful.hasResourceProperties('AWS::DynamoDB::Table', { Tags: Match.arrayWith([{ Key: 'data-classification', Value: 'test-data-only' }]) });
   });

@@ -8,16 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  generateKeyPair,
-  jwtVerify,
-  SignJWT,
-  type JSONWebKeySet,
-} from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
 import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from '../../local/moto';
 import {
@@ -80,13 +71,9 @@ const kmsClientAuth: oidc.ClientAuth = async (as, client, body) => {
 };
 
 async function rpConfig(): Promise<oidc.Configuration> {
-  return oidc.discovery(
-    new URL(sim.issuer),
-    CLIENT_ID,
-    { id_token_signed_response_alg: 'RS512' },
-    kmsClientAuth,
-    { execute: [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] },
-  );
+  return oidc.discovery(new URL(sim.issuer), CLIENT_ID, { id_token_signed_response_alg: 'RS512' }, kmsClientAuth, {
+    execute: [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks],
+  });
 }
 
 /** A browser's cookie jar for the simulator's origin (path scoping ignored: harmless here). */
@@ -98,9 +85,7 @@ class CookieJar {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some(
-        (a) => a.trim().toLowerCase().startsWith('expires=') && new Date(a.split('=')[1]).getTime() < Date.now(),
-      );
+      const expired = attributes.some((a) => a.trim().toLowerCase().startsWith('expires=') && new Date(a.split('=')[1]).getTime() < Date.now());
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -247,10 +232,7 @@ beforeAll(async () => {
     clientPublicKeyPem: pem,
     autoUser: 'p9',
   });
-  discovery = (await (await fetch(`${sim.issuer}/.well-known/openid-configuration`)).json()) as Record<
-    string,
-    unknown
-  >;
+  discovery = (await (await fetch(`${sim.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
 });
 
 afterAll(async () => {

@@ -7,7 +7,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RemovalPolicy, Stack, Validations, type App, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import {
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type App,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+} from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { UkResidencyChecks } from '../../lib/residency/nag-pack';
@@ -27,7 +35,14 @@ class ControlPlugin implements IPolicyValidationPlugin {
     const table = context.appConstruct.node.findAll().find((c) => c.node.id === 'Sessions')?.node.defaultChild;
     return {
       success: false,
-      violations: [{ ruleName: 'Control-Rule', description: 'control finding', severity: 'error', violatingResources: [{ constructPath: table!.node.path, locations: ['Properties'] }] }],
+      violations: [
+        {
+          ruleName: 'Control-Rule',
+          description: 'control finding',
+          severity: 'error',
+          violatingResources: [{ constructPath: table!.node.path, locations: ['Properties'] }],
+        },
+      ],
     };
   }
 }
@@ -87,7 +102,9 @@ test('acknowledging the finding, in every form CDK and cdk-nag accept, does not 
     pluginReports: { pluginName: string; violations: { ruleName: string }[]; suppressedViolations?: { ruleName: string }[] }[];
   };
   const residency = report.pluginReports.find((r) => r.pluginName === 'UkResidency');
-  expect(residency?.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['UkResidency-DynamoDbReplication', 'UkResidency-AcknowledgementRefused']));
+  expect(residency?.violations.map((v) => v.ruleName)).toEqual(
+    expect.arrayContaining(['UkResidency-DynamoDbReplication', 'UkResidency-AcknowledgementRefused']),
+  );
   expect(residency?.suppressedViolations ?? []).toEqual([]);
   // The control: the same mechanism did silence the ordinary finding.
   const control = report.pluginReports.find((r) => r.pluginName === 'Control');

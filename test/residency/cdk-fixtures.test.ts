@@ -48,7 +48,12 @@ const LEAK_CASES: [string, string, string, string][] = [
   ['CLOUDFRONT-scoped WAF', LEAKS.cloudFrontWaf, 'UkResidency-WafScope', 'scope is CLOUDFRONT'],
   ['edge API', LEAKS.edgeApi, 'UkResidency-ApiGatewayEndpoints', 'no EndpointConfiguration'],
   ['edge domain', LEAKS.edgeApi, 'UkResidency-ApiGatewayEndpoints', 'endpoint type EDGE'],
-  ['edge domain certificate in us-east-1', LEAKS.edgeApi, 'UkResidency-ApiGatewayEndpoints', 'CertificateArn: edge certificate (CertificateArn arn:aws:acm:us-east-1'],
+  [
+    'edge domain certificate in us-east-1',
+    LEAKS.edgeApi,
+    'UkResidency-ApiGatewayEndpoints',
+    'CertificateArn: edge certificate (CertificateArn arn:aws:acm:us-east-1',
+  ],
   ['log subscription to another region', LEAKS.logSubscription, 'UkResidency-DataDestinations', 'DestinationArn: destination in us-east-1'],
   ['SNS subscription with another Region', LEAKS.snsRegion, 'UkResidency-SnsSubscriptions', 'Region: subscription Region us-east-1'],
   ['EventBridge target bus elsewhere', LEAKS.eventBus, 'UkResidency-DataDestinations', 'Targets[0].Arn: destination in eu-west-1'],
@@ -56,10 +61,25 @@ const LEAK_CASES: [string, string, string, string][] = [
   ['Secrets Manager replica', LEAKS.secretReplica, 'UkResidency-SecretsReplicas', 'ReplicaRegions[0].Region: secret replicated to eu-west-1'],
   ['cross-region export reader', LEAKS.crossRegionConsumer, 'UkResidency-CrossRegionReferences', 'Custom::CrossRegionExportReader is not allowed'],
   ['cross-region export writer', LEAKS.crossRegionProducer, 'UkResidency-CrossRegionReferences', 'Custom::CrossRegionExportWriter is not allowed'],
-  ['custom resource call with "region"', LEAKS.customResourceRegion, 'UkResidency-CustomResourceRegions', 'Create(json).region: custom resource acts in us-east-1'],
+  [
+    'custom resource call with "region"',
+    LEAKS.customResourceRegion,
+    'UkResidency-CustomResourceRegions',
+    'Create(json).region: custom resource acts in us-east-1',
+  ],
   ['region inside an Fn::Join-built ARN', LEAKS.joinArn, 'UkResidency-ArnRegions', 'ARN in us-east-1: arn:${AWS::Partition}:sns:us-east-1'],
-  ['Lambda environment value naming another region', LEAKS.lambdaEnvironment, 'UkResidency-RegionNames', 'Environment.Variables.REPLICA_REGION: names region us-west-2'],
-  ['Lambda environment URL in another region', LEAKS.lambdaEnvironment, 'UkResidency-LambdaEgress', 'BACKUP_QUEUE_URL: points the function at sqs.us-west-2.amazonaws.com'],
+  [
+    'Lambda environment value naming another region',
+    LEAKS.lambdaEnvironment,
+    'UkResidency-RegionNames',
+    'Environment.Variables.REPLICA_REGION: names region us-west-2',
+  ],
+  [
+    'Lambda environment URL in another region',
+    LEAKS.lambdaEnvironment,
+    'UkResidency-LambdaEgress',
+    'BACKUP_QUEUE_URL: points the function at sqs.us-west-2.amazonaws.com',
+  ],
 ];
 
 describe('the cdk-nag pack reports each leak at its construct', () => {
@@ -96,15 +116,27 @@ describe('the scanner reports each leak in the synthesized assembly', () => {
     ['cross-region producer', LEAKS.crossRegionProducer, 'us-east-1'],
     ['stack in another region', LEAKS.otherRegionStack, 'eu-west-1'],
   ])('stack environment in manifest.json: %s', (_scenario, stack, region) => {
-    expect(containing(scanLines(leaky.scan), 'UkResidency-StackEnvironment manifest.json', ` ${stack}`, `environment.region: stack deployed to ${region}`).length).toBe(1);
+    expect(
+      containing(scanLines(leaky.scan), 'UkResidency-StackEnvironment manifest.json', ` ${stack}`, `environment.region: stack deployed to ${region}`).length,
+    ).toBe(1);
   });
 
   test('an asset manifest publishing to another region', () => {
-    expect(containing(scanLines(leaky.scan), 'UkResidency-AssetDestinations', `${LEAKS.otherRegionStack}.assets.json`, 'region: asset published to eu-west-1').length).toBeGreaterThan(0);
+    expect(
+      containing(scanLines(leaky.scan), 'UkResidency-AssetDestinations', `${LEAKS.otherRegionStack}.assets.json`, 'region: asset published to eu-west-1')
+        .length,
+    ).toBeGreaterThan(0);
   });
 
   test('an escape-hatch override (addPropertyOverride) invisible to the pack', () => {
-    expect(containing(scanLines(leaky.scan), 'UkResidency-SnsSubscriptions', `${LEAKS.escapeHatch}.template.json`, 'Properties.Region: subscription Region us-east-1')).toHaveLength(1);
+    expect(
+      containing(
+        scanLines(leaky.scan),
+        'UkResidency-SnsSubscriptions',
+        `${LEAKS.escapeHatch}.template.json`,
+        'Properties.Region: subscription Region us-east-1',
+      ),
+    ).toHaveLength(1);
   });
 
   test('every template of the assembly is read', () => {

@@ -43,10 +43,20 @@ test('a lone template.json is scanned too', () => {
 test('--json prints the findings for machines, with the same exit code', () => {
   const r = run('--json', path.join(FIXTURES, 'assemblies', 'nested-leak'));
   expect(r.status).toBe(1);
-  const out = JSON.parse(r.stdout) as { kind: string; findings: { ruleId: string; source: string; logicalId: string; type: string; path: string; region?: string }[] };
+  const out = JSON.parse(r.stdout) as {
+    kind: string;
+    findings: { ruleId: string; source: string; logicalId: string; type: string; path: string; region?: string }[];
+  };
   expect(out.kind).toBe('assembly');
   expect(out.findings).toEqual([
-    expect.objectContaining({ ruleId: 'UkResidency-DataDestinations', source: 'MainInnerNestedStack.nested.template.json', logicalId: 'Forward', type: 'AWS::SQS::Queue', path: 'Properties.RedrivePolicy.deadLetterTargetArn', region: 'eu-central-1' }),
+    expect.objectContaining({
+      ruleId: 'UkResidency-DataDestinations',
+      source: 'MainInnerNestedStack.nested.template.json',
+      logicalId: 'Forward',
+      type: 'AWS::SQS::Queue',
+      path: 'Properties.RedrivePolicy.deadLetterTargetArn',
+      region: 'eu-central-1',
+    }),
     expect.objectContaining({ ruleId: 'UkResidency-AssetDestinations', region: 'eu-west-1' }),
   ]);
 });
@@ -54,7 +64,11 @@ test('--json prints the findings for machines, with the same exit code', () => {
 test.each([
   ['a missing path', path.join(FIXTURES, 'does-not-exist'), /no such file or directory/],
   ['a file that is not JSON', path.join(FIXTURES, 'assemblies', 'unusable', 'not-json.json'), /is not JSON/],
-  ['JSON that is not a template', path.join(FIXTURES, 'assemblies', 'unusable', 'not-a-template.json'), /neither a CloudFormation template .* nor a cloud assembly/],
+  [
+    'JSON that is not a template',
+    path.join(FIXTURES, 'assemblies', 'unusable', 'not-a-template.json'),
+    /neither a CloudFormation template .* nor a cloud assembly/,
+  ],
   ['a directory that is not an assembly', path.join(FIXTURES, 'assemblies', 'unusable', 'no-manifest'), /not a cloud assembly \(no manifest.json\)/],
 ])('exit 2 with a clear message for %s', (_what, target, message) => {
   const r = run(target);

@@ -26,12 +26,19 @@ describe('region names', () => {
 
 describe('renderText', () => {
   test('joins Fn::Join pieces, marking pseudo parameters and references', () => {
-    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { 'Fn::GetAtt': ['Queue', 'QueueName'] }]] };
+    const arn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { 'Fn::GetAtt': ['Queue', 'QueueName'] }],
+      ],
+    };
     expect(renderText(arn, template)).toBe('arn:«Partition»:sqs:«Region»:«AccountId»:«GetAtt Queue.QueueName»');
   });
 
   test('renders Fn::Sub variables and keeps escaped ${!...} literal', () => {
-    expect(renderText({ 'Fn::Sub': 'https://s3.${AWS::Region}.${AWS::URLSuffix}/${Bucket}/${!Literal}' }, template)).toBe('https://s3.«Region».«URLSuffix»/«Ref Bucket»/${Literal}');
+    expect(renderText({ 'Fn::Sub': 'https://s3.${AWS::Region}.${AWS::URLSuffix}/${Bucket}/${!Literal}' }, template)).toBe(
+      'https://s3.«Region».«URLSuffix»/«Ref Bucket»/${Literal}',
+    );
   });
 
   test('the region field of a local ARN, taken with Select and Split, is the stack region', () => {
@@ -101,7 +108,9 @@ describe('denyPosition', () => {
     expect(positions({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } })).toEqual({
       'Statement.0.Condition.StringEquals.aws:RequestedRegion': 'restrictive',
     });
-    expect(positions({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-2', 'us-east-1'] } } })).toEqual({
+    expect(
+      positions({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-2', 'us-east-1'] } } }),
+    ).toEqual({
       'Statement.0.Condition.StringNotEquals.aws:RequestedRegion.0': 'exempting',
       'Statement.0.Condition.StringNotEquals.aws:RequestedRegion.1': 'exempting',
     });

@@ -56,9 +56,15 @@ test('the sessions table: key, TTL and recovery, backup selection, declared pers
 });
 
 test('log groups, vault, keys, topic and access logs are mapped; undeclared data is called out', () => {
-  expect(entry('FunctionLogs')).toEqual(expect.objectContaining({ retention: '30 days', encryptionKey: expect.stringMatching(/^DataKey/), personalData: 'undeclared' }));
-  expect(entry('Vault')).toEqual(expect.objectContaining({ what: 'Backup vault', retention: 'recovery points kept 7 days', encryptionKey: expect.stringMatching(/^DataKey/) }));
-  expect(entry('DataKey')).toEqual(expect.objectContaining({ retention: 'rotation every 365 days; deletion window 30 days', personalData: 'none (key material never leaves KMS)' }));
+  expect(entry('FunctionLogs')).toEqual(
+    expect.objectContaining({ retention: '30 days', encryptionKey: expect.stringMatching(/^DataKey/), personalData: 'undeclared' }),
+  );
+  expect(entry('Vault')).toEqual(
+    expect.objectContaining({ what: 'Backup vault', retention: 'recovery points kept 7 days', encryptionKey: expect.stringMatching(/^DataKey/) }),
+  );
+  expect(entry('DataKey')).toEqual(
+    expect.objectContaining({ retention: 'rotation every 365 days; deletion window 30 days', personalData: 'none (key material never leaves KMS)' }),
+  );
   expect(entry('SigningKey').encryptionKey).toBe('is a key: RSA_2048, SIGN_VERIFY');
   expect(entry('Alarms')).toEqual(expect.objectContaining({ what: 'SNS topic', encryptionKey: expect.stringMatching(/^DataKey/) }));
   expect(entry('ApiDeploymentStageprod').encryptionKey).toMatch(/^that of its access log group: AccessLogs[0-9A-F]{8}$/);
@@ -66,7 +72,13 @@ test('log groups, vault, keys, topic and access logs are mapped; undeclared data
 });
 
 test('the only egress is the NHS login issuer, taken from the functions', () => {
-  expect(report.egress).toEqual([{ url: 'https://auth.sandpit.signin.nhs.uk', host: 'auth.sandpit.signin.nhs.uk', functions: [expect.stringMatching(/^Login[0-9A-F]{8} \(CleanService\)$/)] }]);
+  expect(report.egress).toEqual([
+    {
+      url: 'https://auth.sandpit.signin.nhs.uk',
+      host: 'auth.sandpit.signin.nhs.uk',
+      functions: [expect.stringMatching(/^Login[0-9A-F]{8} \(CleanService\)$/)],
+    },
+  ]);
   expect(markdown).toContain('- `https://auth.sandpit.signin.nhs.uk` (host `auth.sandpit.signin.nhs.uk`)');
 });
 

@@ -34,9 +34,15 @@ export function parseCallbackQuery(query: CallbackInput['query']): Partial<Recor
     if (out[key] !== undefined) throw new BadRequestError('malformed_callback', `Repeated callback parameter ${key}`);
     out[key] = value;
   }
-  const limits: Record<string, number> = { state: MAX_STATE_LENGTH, code: MAX_CODE_LENGTH, error: MAX_ERROR_LENGTH, error_description: 1024, iss: 512 };
-  for (const [k, v] of Object.entries(out)) {
-    if (v.length > limits[k]!) throw new BadRequestError('oversized_callback_parameter', `Oversized callback parameter ${k}`);
+  const limits: Record<(typeof SINGLE_PARAMS)[number], number> = {
+    state: MAX_STATE_LENGTH,
+    code: MAX_CODE_LENGTH,
+    error: MAX_ERROR_LENGTH,
+    error_description: 1024,
+    iss: 512,
+  };
+  for (const [k, v] of Object.entries(out) as [(typeof SINGLE_PARAMS)[number], string][]) {
+    if (v.length > limits[k]) throw new BadRequestError('oversized_callback_parameter', `Oversized callback parameter ${k}`);
   }
   return out;
 }

@@ -23,7 +23,10 @@ function tagsOf(r: CfnResourceEntry): Record<string, unknown>[] {
 /** Tag conditions of a backup selection, from `ListOfTags` and `Conditions.StringEquals`. */
 function selectionTags(selection: Record<string, unknown>): { key: unknown; value: unknown }[] {
   return [
-    ...select(selection, 'ListOfTags.*').map((t) => t.value).filter(isRecord).map((t) => ({ key: t.ConditionKey, value: t.ConditionValue })),
+    ...select(selection, 'ListOfTags.*')
+      .map((t) => t.value)
+      .filter(isRecord)
+      .map((t) => ({ key: t.ConditionKey, value: t.ConditionValue })),
     ...select(selection, 'Conditions.StringEquals.*')
       .map((t) => t.value)
       .filter(isRecord)

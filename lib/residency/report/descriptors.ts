@@ -30,7 +30,9 @@ export function encryptionOf(r: CfnResourceEntry, template: CfnTemplate, exports
   switch (r.Type) {
     case 'AWS::DynamoDB::Table': {
       const sse = isRecord(p.SSESpecification) ? p.SSESpecification : {};
-      return sse.SSEEnabled === true || sse.SSEEnabled === 'true' ? describeKey(sse.KMSMasterKeyId ?? 'aws/dynamodb (AWS managed key)', template, exports) : 'AWS owned key (default encryption)';
+      return sse.SSEEnabled === true || sse.SSEEnabled === 'true'
+        ? describeKey(sse.KMSMasterKeyId ?? 'aws/dynamodb (AWS managed key)', template, exports)
+        : 'AWS owned key (default encryption)';
     }
     case 'AWS::DynamoDB::GlobalTable': {
       const keys = select(p, 'Replicas.*.SSESpecification.KMSMasterKeyId').map((k) => describeKey(k.value, template, exports));
@@ -44,7 +46,11 @@ export function encryptionOf(r: CfnResourceEntry, template: CfnTemplate, exports
       return describeKey(p.EncryptionKeyArn, template, exports);
     case 'AWS::SNS::Topic':
     case 'AWS::SQS::Queue':
-      return p.KmsMasterKeyId === undefined && p.SqsManagedSseEnabled !== false ? (r.Type === 'AWS::SQS::Queue' ? 'SQS managed SSE' : 'none (not encrypted at rest with KMS)') : describeKey(p.KmsMasterKeyId, template, exports);
+      return p.KmsMasterKeyId === undefined && p.SqsManagedSseEnabled !== false
+        ? r.Type === 'AWS::SQS::Queue'
+          ? 'SQS managed SSE'
+          : 'none (not encrypted at rest with KMS)'
+        : describeKey(p.KmsMasterKeyId, template, exports);
     case 'AWS::SecretsManager::Secret':
       return describeKey(p.KmsKeyId ?? 'aws/secretsmanager (AWS managed key)', template, exports);
     case 'AWS::S3::Bucket': {
@@ -57,7 +63,9 @@ export function encryptionOf(r: CfnResourceEntry, template: CfnTemplate, exports
     case 'AWS::Kinesis::Stream':
       return isRecord(p.StreamEncryption) ? describeKey(p.StreamEncryption.KeyId, template, exports) : 'none';
     case 'AWS::WAFv2::LoggingConfiguration':
-      return `that of its destination: ${select(p, 'LogDestinationConfigs.*').map((d) => describeTarget(d.value, template, exports)).join(', ')}`;
+      return `that of its destination: ${select(p, 'LogDestinationConfigs.*')
+        .map((d) => describeTarget(d.value, template, exports))
+        .join(', ')}`;
     case 'AWS::ApiGateway::Stage':
     case 'AWS::ApiGatewayV2::Stage': {
       const dest = select(p, r.Type === 'AWS::ApiGateway::Stage' ? 'AccessLogSetting.DestinationArn' : 'AccessLogSettings.DestinationArn')[0];
@@ -91,7 +99,9 @@ export function retentionOf(logicalId: string, r: CfnResourceEntry, template: Cf
         .flatMap((plan) => select(plan.Properties, 'BackupPlan.BackupPlanRule.*'))
         .filter((rule) => isRecord(rule.value) && localReference(rule.value.TargetBackupVault, template) === logicalId)
         .map((rule) => select(rule.value, 'Lifecycle.DeleteAfterDays')[0]?.value);
-      return days.length > 0 ? `recovery points kept ${days.map((d) => (d === undefined ? 'forever' : `${String(d)} days`)).join(', ')}` : 'no backup plan rule targets it';
+      return days.length > 0
+        ? `recovery points kept ${days.map((d) => (d === undefined ? 'forever' : `${String(d)} days`)).join(', ')}`
+        : 'no backup plan rule targets it';
     }
     case 'AWS::KMS::Key': {
       const rotation = p.EnableKeyRotation === true ? `rotation every ${String(p.RotationPeriodInDays ?? 365)} days` : 'no automatic rotation';

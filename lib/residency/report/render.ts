@@ -30,7 +30,10 @@ export function renderResidencyReport(report: ResidencyReport): string {
   if (report.stacks.length === 0) lines.push('| (a lone template: no stack environment) | | | |');
   lines.push('', '## Data map', '');
   lines.push('Every resource that holds or carries data, where it is, how it is protected and how long data stays in it.', '');
-  lines.push('| What | Logical id | Stack | Region | Encryption key | Retention / TTL | Backup | Purpose | Personal data |', '|---|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '| What | Logical id | Stack | Region | Encryption key | Retention / TTL | Backup | Purpose | Personal data |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
   for (const d of report.dataMap) {
     lines.push(
       `| ${cell(d.what)} | ${cell(d.logicalId)} | ${cell(d.stack)} | ${cell(d.region)} | ${cell(d.encryptionKey)} | ${cell(d.retention)} | ${cell(d.backup)} | ${cell(d.purpose)} | ${cell(d.personalData)} |`,

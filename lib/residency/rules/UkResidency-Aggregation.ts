@@ -30,7 +30,8 @@ export const Aggregation: ResourceRule = {
           if (s.AllAwsRegions === true || s.AllAwsRegions === 'true') hits.push({ path: [...base, 'AllAwsRegions'], message: 'aggregates all AWS regions' });
           const regions = Array.isArray(s.AwsRegions) ? s.AwsRegions : [];
           regions.forEach((r, j) => {
-            if (r !== ALLOWED_REGION) hits.push({ path: [...base, 'AwsRegions', j], message: `aggregates ${show(r)}`, ...(typeof r === 'string' ? { region: r } : {}) });
+            if (r !== ALLOWED_REGION)
+              hits.push({ path: [...base, 'AwsRegions', j], message: `aggregates ${show(r)}`, ...(typeof r === 'string' ? { region: r } : {}) });
           });
         });
       }

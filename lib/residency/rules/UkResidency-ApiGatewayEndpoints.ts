@@ -33,12 +33,16 @@ export const ApiGatewayEndpoints: ResourceRule = {
       } else {
         const list = Array.isArray(types) ? types : [types];
         list.forEach((t, i) => {
-          if (!ALLOWED_TYPES.includes(t as string)) hits.push({ path: ['EndpointConfiguration', 'Types', i], message: `endpoint type ${show(t)} (not REGIONAL or PRIVATE)` });
+          if (!ALLOWED_TYPES.includes(t as string))
+            hits.push({ path: ['EndpointConfiguration', 'Types', i], message: `endpoint type ${show(t)} (not REGIONAL or PRIVATE)` });
         });
       }
     }
     if (resource.type === 'AWS::ApiGateway::DomainName' && p.CertificateArn !== undefined) {
-      hits.push({ path: ['CertificateArn'], message: `edge certificate (CertificateArn ${show(p.CertificateArn)}): use RegionalCertificateArn in ${ALLOWED_REGION}` });
+      hits.push({
+        path: ['CertificateArn'],
+        message: `edge certificate (CertificateArn ${show(p.CertificateArn)}): use RegionalCertificateArn in ${ALLOWED_REGION}`,
+      });
     }
     if (resource.type === 'AWS::ApiGatewayV2::DomainName') {
       for (const { value, path } of select(p, 'DomainNameConfigurations.*.EndpointType')) {

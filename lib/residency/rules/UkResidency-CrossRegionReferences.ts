@@ -10,7 +10,7 @@ const PLUMBING: Readonly<Record<string, string>> = {
 };
 
 function findGetStackOutput(value: unknown, path: ValuePath, out: { path: ValuePath; region: unknown }[]): void {
-  if (Array.isArray(value)) value.forEach((v, i) => findGetStackOutput(v, [...path, i], out));
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) findGetStackOutput(v, [...path, i], out);
   else if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'Fn::GetStackOutput' && isRecord(v)) out.push({ path: [...path, k, 'Region'], region: v.Region });

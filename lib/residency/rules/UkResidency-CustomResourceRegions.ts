@@ -25,7 +25,7 @@ function regionProperties(root: unknown, template: CfnTemplate): { path: ValuePa
       }
       return;
     }
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+    if (Array.isArray(value)) for (const [i, v] of value.entries()) walk(v, [...path, i]);
     else if (isRecord(value)) {
       for (const [k, v] of Object.entries(value)) {
         if (/region$/i.test(k)) out.push({ path: [...path, k], value: v });

@@ -34,7 +34,9 @@ export const DynamoDbReplication: ResourceRule = {
     }
     for (const { value, path } of select(resource.properties, 'GlobalTableWitnesses')) {
       if (Array.isArray(value) && value.length === 0) continue;
-      const regions = select(value, '*.Region').map((w) => show(w.value)).join(', ');
+      const regions = select(value, '*.Region')
+        .map((w) => show(w.value))
+        .join(', ');
       hits.push({ path, message: `global table witness${regions ? ` in ${regions}` : ''} (replication state outside ${ALLOWED_REGION})` });
     }
     return hits;

@@ -9,11 +9,7 @@ export function isInRegionAwsHost(url: string): boolean {
   return new RegExp(`\\.(${ALLOWED_REGION}|«Region»)\\.(amazonaws\\.com|«URLSuffix»)$`).test(host);
 }
 
-const FIREHOSE_EXTERNAL = [
-  'HttpEndpointDestinationConfiguration',
-  'SplunkDestinationConfiguration',
-  'SnowflakeDestinationConfiguration',
-];
+const FIREHOSE_EXTERNAL = ['HttpEndpointDestinationConfiguration', 'SplunkDestinationConfiguration', 'SnowflakeDestinationConfiguration'];
 
 /**
  * No push of data to HTTP endpoints outside AWS: API Gateway HTTP integrations, EventBridge API destinations and
@@ -46,7 +42,8 @@ export const ExternalEndpoints: ResourceRule = {
     if (resource.type === 'AWS::Events::ApiDestination') url(p.InvocationEndpoint, ['InvocationEndpoint'], 'API destination');
     if (resource.type === 'AWS::KinesisFirehose::DeliveryStream') {
       for (const key of FIREHOSE_EXTERNAL) {
-        if (p[key] !== undefined) hits.push({ path: [key], message: `Firehose ${key.replace(/Configuration$/, '')} sends records outside AWS ${ALLOWED_REGION}` });
+        if (p[key] !== undefined)
+          hits.push({ path: [key], message: `Firehose ${key.replace(/Configuration$/, '')} sends records outside AWS ${ALLOWED_REGION}` });
       }
     }
     return hits;

@@ -18,7 +18,13 @@ function actionGrants(pattern: string, action: string): boolean {
   // `*` and `kms:*` are left alone: they are in every default key policy, and replication needs a multi-Region key,
   // which this rule refuses anyway. A pattern that singles out replication is a statement of intent.
   if (pattern === '*' || pattern.toLowerCase() === 'kms:*') return false;
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return regex.test(action);
 }
 

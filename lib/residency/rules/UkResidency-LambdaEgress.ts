@@ -7,11 +7,7 @@ import { isRecord } from '../template';
 import { isInRegionAwsHost } from './UkResidency-ExternalEndpoints';
 
 /** Hosts a function may be told to call: the NHS login issuers (the only egress) and loopback (local stage). */
-export const ALLOWED_EGRESS_HOSTS: readonly string[] = [
-  ...Object.values(NHS_LOGIN_ISSUERS).map((u) => new URL(u).hostname),
-  '127.0.0.1',
-  'localhost',
-];
+export const ALLOWED_EGRESS_HOSTS: readonly string[] = [...Object.values(NHS_LOGIN_ISSUERS).map((u) => new URL(u).hostname), '127.0.0.1', 'localhost'];
 
 /**
  * Accounts whose layers may run in a function besides this stack's own: AWS-published layers that run in the

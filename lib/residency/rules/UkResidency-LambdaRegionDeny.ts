@@ -62,7 +62,9 @@ export const LambdaRegionDeny: ResourceRule = {
     if (resource.type !== 'AWS::Lambda::Function') return [];
     const roleId = localReference(resource.properties.Role, resource.template);
     if (!roleId || resource.template.Resources?.[roleId]?.Type !== 'AWS::IAM::Role') {
-      return [{ path: ['Role'], message: `execution role ${show(resource.properties.Role)} is not defined in this stack, so its region Deny cannot be verified` }];
+      return [
+        { path: ['Role'], message: `execution role ${show(resource.properties.Role)} is not defined in this stack, so its region Deny cannot be verified` },
+      ];
     }
     const statements = policiesOfRole(roleId, resource.template).flatMap((doc) => select(doc, 'Statement.*').map((s) => s.value));
     return statements.some(isRegionDenyStatement)

@@ -29,10 +29,7 @@ export const RegionNames: ResourceRule = {
         hits.push({
           path,
           region,
-          message:
-            position === 'exempting'
-              ? `${region} is exempted from an IAM Deny (it weakens the region guard)`
-              : `names region ${region}`,
+          message: position === 'exempting' ? `${region} is exempted from an IAM Deny (it weakens the region guard)` : `names region ${region}`,
         });
       }
     });

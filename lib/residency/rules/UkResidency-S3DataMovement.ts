@@ -46,7 +46,10 @@ export const S3DataMovement: ResourceRule = {
     for (const pattern of BUCKET_DESTINATIONS) {
       for (const { value, path } of select(resource.properties, pattern)) {
         if (!isBucketOfThisApp(value, resource.template)) {
-          hits.push({ path, message: `sends objects or records to a bucket not defined in this app (${show(renderText(value, resource.template))}); S3 ARNs carry no region` });
+          hits.push({
+            path,
+            message: `sends objects or records to a bucket not defined in this app (${show(renderText(value, resource.template))}); S3 ARNs carry no region`,
+          });
         }
       }
     }

@@ -8,9 +8,7 @@ export const SecretsReplicas: ResourceRule = {
   id: 'UkResidency-SecretsReplicas',
   scope: 'resource',
   info: 'Secrets Manager secrets must have no ReplicaRegions.',
-  explanation:
-    'A replica region keeps a synchronised copy of the secret value, encrypted under a key in that region, outside ' +
-    `${ALLOWED_REGION}.`,
+  explanation: `A replica region keeps a synchronised copy of the secret value, encrypted under a key in that region, outside ${ALLOWED_REGION}.`,
   check(resource) {
     if (resource.type !== 'AWS::SecretsManager::Secret') return [];
     const hits: RuleHit[] = [];

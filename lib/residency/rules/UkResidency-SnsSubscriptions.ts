@@ -48,7 +48,8 @@ export const SnsSubscriptions: ResourceRule = {
       } else if (kind === 'arn') {
         const verdict = regionOfDestination(value.Endpoint, resource.template);
         if (verdict.kind === 'foreign') hits.push({ path: [...path, 'Endpoint'], region: verdict.region, message: `endpoint in ${verdict.region}` });
-        else if (verdict.kind === 'unproven') hits.push({ path: [...path, 'Endpoint'], message: `endpoint not shown to be in ${ALLOWED_REGION}: ${verdict.how}` });
+        else if (verdict.kind === 'unproven')
+          hits.push({ path: [...path, 'Endpoint'], message: `endpoint not shown to be in ${ALLOWED_REGION}: ${verdict.how}` });
       }
     }
     return hits;

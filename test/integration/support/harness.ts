@@ -31,7 +31,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { autoUser?: SimUserId; settings?: LocalStackOptions['settings']; onAwsCall?: LocalStackOptions['onAwsCall'] } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { autoUser?: SimUserId; settings?: LocalStackOptions['settings']; onAwsCall?: LocalStackOptions['onAwsCall'] } = {},
+): Promise<Harness> {
   const logs: string[] = [];
   const secrets = new Set<string>();
   for (const user of Object.values(SIM_USERS)) {
@@ -45,7 +47,8 @@ export async function startHarness(options: { autoUser?: SimUserId; settings?: L
   const recordingFetch: FetchLike = async (url, init) => {
     outgoing.push(new URL(url).pathname);
     if (typeof init.body === 'string' || init.body instanceof URLSearchParams) {
-      for (const [k, v] of new URLSearchParams(init.body.toString())) if (k !== 'grant_type' && k !== 'client_id' && k !== 'client_assertion_type' && k !== 'redirect_uri') secrets.add(v);
+      for (const [k, v] of new URLSearchParams(init.body.toString()))
+        if (k !== 'grant_type' && k !== 'client_id' && k !== 'client_assertion_type' && k !== 'redirect_uri') secrets.add(v);
     }
     const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
     const auth = headers.get('authorization');
@@ -94,7 +97,11 @@ export async function startHarness(options: { autoUser?: SimUserId; settings?: L
     sessionCount: async () => (await items()).filter((i) => i.kind === 'session').length,
     transactionCount: async () => (await items()).filter((i) => i.kind === 'transaction').length,
     leakedSecrets: () => {
-      const text = logs.join('\n') + '\n' + stack.simulator.output().split('\n').filter((l) => !l.startsWith('[nhs-login-sim]')).join('\n');
+      const text = `${logs.join('\n')}\n${stack.simulator
+        .output()
+        .split('\n')
+        .filter((l) => !l.startsWith('[nhs-login-sim]'))
+        .join('\n')}`;
       return [...secrets].filter((s) => s.length >= 6 && text.includes(s));
     },
     stop: async () => {
@@ -139,9 +146,15 @@ export class Browser {
   }
 
   setCookie(name: string, value: string): void {
-    let j = this.jar.get(String(this.frontPort));
-    if (!j) this.jar.set(String(this.frontPort), (j = new Map()));
-    j.set(name, value);
+    this.jarFor(String(this.frontPort)).set(name, value);
+  }
+
+  private jarFor(port: string): Map<string, string> {
+    const existing = this.jar.get(port);
+    if (existing) return existing;
+    const created = new Map<string, string>();
+    this.jar.set(port, created);
+    return created;
   }
 
   deleteCookie(name: string): void {
@@ -154,14 +167,18 @@ export class Browser {
   }
 
   /** One request, no redirect following. */
-  async request(target: string | URL, init: { method?: string; headers?: Record<string, string>; body?: string; cookies?: 'jar' | 'none' | string } = {}): Promise<Page> {
+  async request(
+    target: string | URL,
+    init: { method?: string; headers?: Record<string, string>; body?: string; cookies?: 'jar' | 'none' | string } = {},
+  ): Promise<Page> {
     const url = this.resolve(target);
     this.record(url);
     const wire = new URL(url);
     if (wire.hostname === 'localhost') wire.hostname = '127.0.0.1';
     const headers: Record<string, string> = { ...init.headers };
     const jar = this.jar.get(wire.port) ?? new Map<string, string>();
-    const cookieHeader = init.cookies === undefined || init.cookies === 'jar' ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : init.cookies === 'none' ? '' : init.cookies;
+    const cookieHeader =
+      init.cookies === undefined || init.cookies === 'jar' ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : init.cookies === 'none' ? '' : init.cookies;
     if (cookieHeader) headers.cookie = cookieHeader;
     const res = await fetch(wire, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
     for (const sc of res.headers.getSetCookie()) {
@@ -170,8 +187,7 @@ export class Browser {
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
       if (value.length >= 6) this.secrets.add(value);
-      let j = this.jar.get(wire.port);
-      if (!j) this.jar.set(wire.port, (j = new Map()));
+      const j = this.jarFor(wire.port);
       if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || attrs.some((a) => /expires=thu, 01 jan 1970/i.test(a))) j.delete(name);
       else j.set(name, value);
     }

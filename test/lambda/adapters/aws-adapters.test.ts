@@ -85,7 +85,10 @@ describe('DynamoDbSessionStore (moto)', () => {
   });
 
   it('reports an unreachable DynamoDB as DependencyUnavailableError', async () => {
-    const dead = new DynamoDbSessionStore(createDocumentClient({ ...MOTO_CLIENT_CONFIG, endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 }), TABLE);
+    const dead = new DynamoDbSessionStore(
+      createDocumentClient({ ...MOTO_CLIENT_CONFIG, endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 }),
+      TABLE,
+    );
     await expect(dead.getSession('x')).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'session_store_unavailable' });
     await expect(dead.consumeTransaction('x')).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
@@ -108,7 +111,10 @@ describe('KmsAssertionSigner (moto)', () => {
   });
 
   it('reports KMS failures as DependencyUnavailableError and retries the kid later', async () => {
-    const signer = new KmsAssertionSigner(new KMSClient({ ...aws, maxAttempts: 1 }), 'arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000');
+    const signer = new KmsAssertionSigner(
+      new KMSClient({ ...aws, maxAttempts: 1 }),
+      'arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000',
+    );
     await expect(signer.sign(Buffer.from('x'))).rejects.toMatchObject({ reason: 'signing_key_unavailable' });
     await expect(signer.keyId()).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(signer.keyId()).rejects.toBeInstanceOf(DependencyUnavailableError);

@@ -78,9 +78,9 @@ describe('NhsLoginClient', () => {
 
   it('refuses http issuers unless the stage allows it (local only)', async () => {
     const http = { ...discovery, issuer: 'http://127.0.0.1:9' };
-    await expect(client(async () => json(http), { issuer: 'http://127.0.0.1:9' }).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toBeInstanceOf(
-      DependencyUnavailableError,
-    );
+    await expect(
+      client(async () => json(http), { issuer: 'http://127.0.0.1:9' }).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] }),
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
     const allowed = client(async () => json({ ...http, authorization_endpoint: 'http://127.0.0.1:9/authorize', jwks_uri: 'http://127.0.0.1:9/jwks' }), {
       issuer: 'http://127.0.0.1:9',
       allowInsecureHttp: true,
@@ -89,14 +89,15 @@ describe('NhsLoginClient', () => {
   });
 
   it('refuses a discovery document for another issuer', async () => {
-    await expect(client(async () => json({ ...discovery, issuer: 'https://evil.example' })).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({
+    await expect(
+      client(async () => json({ ...discovery, issuer: 'https://evil.example' })).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] }),
+    ).rejects.toMatchObject({
       reason: 'discovery_failed',
     });
   });
 
   it('times out a hung discovery with the configured timeout', async () => {
-    const hang: FetchLike = (_url, init) =>
-      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    const hang: FetchLike = (_url, init) => new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
     const started = Date.now();
     await expect(client(hang).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({ reason: 'discovery_timeout' });
     expect(Date.now() - started).toBeLessThan(2000);

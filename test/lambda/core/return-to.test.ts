@@ -33,7 +33,7 @@ describe('validateReturnTo', () => {
     '/auth/login',
     '/auth/callback?code=x',
     '/auth',
-    '/' + 'a'.repeat(MAX_RETURN_TO_LENGTH),
+    `/${'a'.repeat(MAX_RETURN_TO_LENGTH)}`,
   ])('refuses %j', (input) => {
     expect(() => validateReturnTo(input)).toThrow(BadRequestError);
     try {

@@ -3,7 +3,11 @@ import { checkSession, needsTouch, newSession, pickClaims, publicSession, sessio
 const policy = sessionPolicy(30, 720);
 const T0 = 1_800_000_000;
 const base = () =>
-  newSession({ sub: 's', vot: 'P9.Cp.Cd', identityProofingLevel: 'P9', authTime: T0 - 5, claims: { nhs_number: '9990000018', email: 'a@example.com' } }, T0, policy);
+  newSession(
+    { sub: 's', vot: 'P9.Cp.Cd', identityProofingLevel: 'P9', authTime: T0 - 5, claims: { nhs_number: '9990000018', email: 'a@example.com' } },
+    T0,
+    policy,
+  );
 
 describe('session model', () => {
   it('starts with idle and absolute deadlines from the policy', () => {

@@ -24,9 +24,21 @@ const session: SessionRecord = {
 function deps(apiRouteAssurance: Record<string, string>, failing = false): FlowDeps {
   return {
     settings: {
-      stage: 'local', issuer: 'http://127.0.0.1:1', clientId: 'c', redirectUri: 'https://rp.example/auth/callback', scopes: ['openid'],
-      assuranceProfiles: { standard: ['P5.Cp.Cd'], high: ['P9.Cp.Cd'] }, defaultAssuranceProfile: 'standard', pkce: true, httpTimeoutMs: 1000,
-      sessionClaims: ['email'], sessionTableName: 't', signingKeyId: 'k', sessionIdleMinutes: 30, sessionAbsoluteMinutes: 720, apiRouteAssurance,
+      stage: 'local',
+      issuer: 'http://127.0.0.1:1',
+      clientId: 'c',
+      redirectUri: 'https://rp.example/auth/callback',
+      scopes: ['openid'],
+      assuranceProfiles: { standard: ['P5.Cp.Cd'], high: ['P9.Cp.Cd'] },
+      defaultAssuranceProfile: 'standard',
+      pkce: true,
+      httpTimeoutMs: 1000,
+      sessionClaims: ['email'],
+      sessionTableName: 't',
+      signingKeyId: 'k',
+      sessionIdleMinutes: 30,
+      sessionAbsoluteMinutes: 720,
+      apiRouteAssurance,
     },
     store: {
       getSession: async (h: string) => {
@@ -46,7 +58,13 @@ function deps(apiRouteAssurance: Record<string, string>, failing = false): FlowD
 }
 
 const event = (cookie?: string): APIGatewayRequestAuthorizerEvent =>
-  ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-2:1:api/stage/GET/api/me', httpMethod: 'GET', path: '/api/me', headers: cookie ? { Cookie: cookie } : {} }) as unknown as APIGatewayRequestAuthorizerEvent;
+  ({
+    type: 'REQUEST',
+    methodArn: 'arn:aws:execute-api:eu-west-2:1:api/stage/GET/api/me',
+    httpMethod: 'GET',
+    path: '/api/me',
+    headers: cookie ? { Cookie: cookie } : {},
+  }) as unknown as APIGatewayRequestAuthorizerEvent;
 
 describe('authorizer', () => {
   it('throws Unauthorized without a valid session (API Gateway: 401)', async () => {
@@ -82,7 +100,9 @@ describe('authorizer', () => {
 
 describe('GET /api/me', () => {
   it('returns the public claims from the authorizer context', async () => {
-    const res = await makeMe()({ requestContext: { authorizer: { sub: 's', vot: 'P9.Cp.Cd', identityProofingLevel: 'P9', authTime: '5', claims: '{"email":"a@example.com"}' } } } as unknown as APIGatewayProxyEvent);
+    const res = await makeMe()({
+      requestContext: { authorizer: { sub: 's', vot: 'P9.Cp.Cd', identityProofingLevel: 'P9', authTime: '5', claims: '{"email":"a@example.com"}' } },
+    } as unknown as APIGatewayProxyEvent);
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ sub: 's', vot: 'P9.Cp.Cd', identityProofingLevel: 'P9', authTime: 5, claims: { email: 'a@example.com' } });
   });

@@ -9,14 +9,23 @@ describe('sso_login_required fallback', () => {
     expect(provider.requests[0]).toMatchObject({ prompt: 'none', assertedLoginIdentity: 'a.b.c' });
     const state1 = provider.requests[0]!.state;
     const fallback = await completeCallback(deps, {
-      query: [['error', 'sso_login_required'], ['state', state1]],
+      query: [
+        ['error', 'sso_login_required'],
+        ['state', state1],
+      ],
       transactionId: txnIdFrom(first.cookies),
     });
     expect(fallback.statusCode).toBe(302);
     expect(provider.requests[1]).toMatchObject({ prompt: undefined, assertedLoginIdentity: undefined });
     const state2 = provider.requests[1]!.state;
     await expect(
-      completeCallback(deps, { query: [['error', 'sso_login_required'], ['state', state2]], transactionId: txnIdFrom(fallback.cookies) }),
+      completeCallback(deps, {
+        query: [
+          ['error', 'sso_login_required'],
+          ['state', state2],
+        ],
+        transactionId: txnIdFrom(fallback.cookies),
+      }),
     ).rejects.toMatchObject({ reason: 'authorization_error_sso_login_required' });
     expect(provider.requests).toHaveLength(2);
   });
@@ -32,7 +41,15 @@ describe('callback checks', () => {
     const { deps, provider, store } = setup();
     provider.identity = { idTokenClaims: { sub: 's', vot: 'P5.Cp.Cd' }, userInfo: { sub: 's' } };
     const { txnId, state } = await begin(deps, provider);
-    await expect(completeCallback(deps, { query: [['code', 'x'], ['state', state]], transactionId: txnId })).rejects.toMatchObject({ reason: 'vot_not_requested' });
+    await expect(
+      completeCallback(deps, {
+        query: [
+          ['code', 'x'],
+          ['state', state],
+        ],
+        transactionId: txnId,
+      }),
+    ).rejects.toMatchObject({ reason: 'vot_not_requested' });
     expect(store.sessions.size).toBe(0);
   });
 
@@ -41,16 +58,37 @@ describe('callback checks', () => {
     const { deps, provider, store } = setup(now);
     // an existing P5 session makes the next high login a step-up
     store.sessions.set(hashId('s'.repeat(43)), {
-      sub: 's', vot: 'P5.Cp.Cd', claims: {}, createdAt: now / 1000, lastSeenAt: now / 1000, absoluteExpiresAt: now / 1000 + 100, expiresAt: now / 1000 + 100,
+      sub: 's',
+      vot: 'P5.Cp.Cd',
+      claims: {},
+      createdAt: now / 1000,
+      lastSeenAt: now / 1000,
+      absoluteExpiresAt: now / 1000 + 100,
+      expiresAt: now / 1000 + 100,
     });
     const { txnId, state } = await begin(deps, provider, { sessionId: 's'.repeat(43) });
     expect(provider.requests.at(-1)!.prompt).toBe('login');
     provider.identity = { idTokenClaims: { sub: 's', vot: 'P9.Cp.Cd', auth_time: now / 1000 - 3600 }, userInfo: {} };
-    await expect(completeCallback(deps, { query: [['code', 'x'], ['state', state]], transactionId: txnId })).rejects.toMatchObject({ reason: 'auth_time_not_fresh' });
+    await expect(
+      completeCallback(deps, {
+        query: [
+          ['code', 'x'],
+          ['state', state],
+        ],
+        transactionId: txnId,
+      }),
+    ).rejects.toMatchObject({ reason: 'auth_time_not_fresh' });
 
     const again = await begin(deps, provider, { sessionId: 's'.repeat(43) });
     provider.identity = { idTokenClaims: { sub: 's', vot: 'P9.Cp.Cd', auth_time: now / 1000 }, userInfo: {} };
-    const ok = await completeCallback(deps, { query: [['code', 'x'], ['state', again.state]], transactionId: again.txnId, sessionId: 's'.repeat(43) });
+    const ok = await completeCallback(deps, {
+      query: [
+        ['code', 'x'],
+        ['state', again.state],
+      ],
+      transactionId: again.txnId,
+      sessionId: 's'.repeat(43),
+    });
     expect(ok.statusCode).toBe(302);
     expect([...store.sessions.values()].map((s) => s.vot)).toEqual(['P9.Cp.Cd']);
   });
@@ -59,17 +97,40 @@ describe('callback checks', () => {
     const { deps, provider } = setup();
     const { txnId, state } = await begin(deps, provider);
     deps.clock = () => 1_800_000_000_000 + 601_000;
-    await expect(completeCallback(deps, { query: [['code', 'x'], ['state', state]], transactionId: txnId })).rejects.toMatchObject({ reason: 'transaction_expired' });
+    await expect(
+      completeCallback(deps, {
+        query: [
+          ['code', 'x'],
+          ['state', state],
+        ],
+        transactionId: txnId,
+      }),
+    ).rejects.toMatchObject({ reason: 'transaction_expired' });
   });
 
   it('shows the no-consent page only for access_denied / ConsentNotGiven', async () => {
     const { deps, provider } = setup();
     let t = await begin(deps, provider);
     await expect(
-      completeCallback(deps, { query: [['error', 'access_denied'], ['error_description', 'ConsentNotGiven'], ['state', t.state]], transactionId: t.txnId }),
+      completeCallback(deps, {
+        query: [
+          ['error', 'access_denied'],
+          ['error_description', 'ConsentNotGiven'],
+          ['state', t.state],
+        ],
+        transactionId: t.txnId,
+      }),
     ).rejects.toMatchObject({ name: 'ConsentNotGivenError', status: 403 });
     t = await begin(deps, provider);
-    await expect(completeCallback(deps, { query: [['error', 'access_denied'], ['state', t.state]], transactionId: t.txnId })).rejects.toMatchObject({
+    await expect(
+      completeCallback(deps, {
+        query: [
+          ['error', 'access_denied'],
+          ['state', t.state],
+        ],
+        transactionId: t.txnId,
+      }),
+    ).rejects.toMatchObject({
       reason: 'authorization_error_access_denied',
     });
   });
