@@ -1,5 +1,5 @@
 import { requiredProfileFor } from '../../../lambda/core/route-assurance';
-import { settings as stage } from './flows/fakes';
+import { settings as stage } from '../../support/flow-fakes';
 
 // The lookup reads only the table and the default; the profile names need not exist.
 const lookup = (table: Record<string, string>, request: string) => {

@@ -5,6 +5,7 @@ import type { FlowDeps } from '../../../lambda/core/flows';
 import { hashId } from '../../../lambda/core/ids';
 import type { SessionRecord } from '../../../lambda/core/session';
 import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate } from '../../../lambda/core/gateway-responses';
+import { settings } from '../../support/flow-fakes';
 
 const NOW = 1_800_000_000;
 const ID = 'x'.repeat(43);
@@ -23,23 +24,7 @@ const session: SessionRecord = {
 // A single-function unit test: the store is a stub returning one session; the real store is tested against moto.
 function deps(apiRouteAssurance: Record<string, string>, failing = false): FlowDeps {
   return {
-    settings: {
-      stage: 'local',
-      issuer: 'http://127.0.0.1:1',
-      clientId: 'c',
-      redirectUri: 'https://rp.example/auth/callback',
-      scopes: ['openid'],
-      assuranceProfiles: { standard: ['P5.Cp.Cd'], high: ['P9.Cp.Cd'] },
-      defaultAssuranceProfile: 'standard',
-      pkce: true,
-      httpTimeoutMs: 1000,
-      sessionClaims: ['email'],
-      sessionTableName: 't',
-      signingKeyId: 'k',
-      sessionIdleMinutes: 30,
-      sessionAbsoluteMinutes: 720,
-      apiRouteAssurance,
-    },
+    settings: { ...settings, sessionClaims: ['email'], apiRouteAssurance },
     store: {
       getSession: async (h: string) => {
         if (failing) throw new Error('down');

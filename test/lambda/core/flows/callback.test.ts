@@ -1,6 +1,16 @@
 import { completeCallback, startLogin, type FlowDeps } from '../../../../lambda/core/flows';
 import { hashId } from '../../../../lambda/core/ids';
-import { setup, txnIdFrom, type FakeProvider } from './fakes';
+import { setup, txnIdFrom, type FakeProvider } from '../../../support/flow-fakes';
+
+/** The callback as NHS login sends it after a successful sign-in: a code and the transaction's state. */
+const withCode = (deps: FlowDeps, state: string, transactionId: string) =>
+  completeCallback(deps, {
+    query: [
+      ['code', 'x'],
+      ['state', state],
+    ],
+    transactionId,
+  });
 
 describe('sso_login_required fallback', () => {
   it('falls back once to an interactive sign-in, then never again', async () => {
@@ -41,15 +51,7 @@ describe('callback checks', () => {
     const { deps, provider, store } = setup();
     provider.identity = { idTokenClaims: { sub: 's', vot: 'P5.Cp.Cd' }, userInfo: { sub: 's' } };
     const { txnId, state } = await begin(deps, provider);
-    await expect(
-      completeCallback(deps, {
-        query: [
-          ['code', 'x'],
-          ['state', state],
-        ],
-        transactionId: txnId,
-      }),
-    ).rejects.toMatchObject({ reason: 'vot_not_requested' });
+    await expect(withCode(deps, state, txnId)).rejects.toMatchObject({ reason: 'vot_not_requested' });
     expect(store.sessions.size).toBe(0);
   });
 
@@ -69,15 +71,7 @@ describe('callback checks', () => {
     const { txnId, state } = await begin(deps, provider, { sessionId: 's'.repeat(43) });
     expect(provider.requests.at(-1)!.prompt).toBe('login');
     provider.identity = { idTokenClaims: { sub: 's', vot: 'P9.Cp.Cd', auth_time: now / 1000 - 3600 }, userInfo: {} };
-    await expect(
-      completeCallback(deps, {
-        query: [
-          ['code', 'x'],
-          ['state', state],
-        ],
-        transactionId: txnId,
-      }),
-    ).rejects.toMatchObject({ reason: 'auth_time_not_fresh' });
+    await expect(withCode(deps, state, txnId)).rejects.toMatchObject({ reason: 'auth_time_not_fresh' });
 
     const again = await begin(deps, provider, { sessionId: 's'.repeat(43) });
     provider.identity = { idTokenClaims: { sub: 's', vot: 'P9.Cp.Cd', auth_time: now / 1000 }, userInfo: {} };
@@ -97,15 +91,7 @@ describe('callback checks', () => {
     const { deps, provider } = setup();
     const { txnId, state } = await begin(deps, provider);
     deps.clock = () => 1_800_000_000_000 + 601_000;
-    await expect(
-      completeCallback(deps, {
-        query: [
-          ['code', 'x'],
-          ['state', state],
-        ],
-        transactionId: txnId,
-      }),
-    ).rejects.toMatchObject({ reason: 'transaction_expired' });
+    await expect(withCode(deps, state, txnId)).rejects.toMatchObject({ reason: 'transaction_expired' });
   });
 
   it('shows the no-consent page only for access_denied / ConsentNotGiven', async () => {

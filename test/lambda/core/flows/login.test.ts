@@ -1,5 +1,5 @@
 import { startLogin } from '../../../../lambda/core/flows';
-import { settings, setup } from './fakes';
+import { settings, setup } from '../../../support/flow-fakes';
 
 describe('PKCE switch', () => {
   it('sends S256 PKCE by default and nothing when the stage turns it off', async () => {

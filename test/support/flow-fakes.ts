@@ -2,11 +2,11 @@
  * In-memory fakes of the two ports, shared by the flow tests: the flows' decisions in isolation. The real adapters
  * are tested against moto and the simulator (test/lambda/adapters, test/integration).
  */
-import type { FlowDeps } from '../../../../lambda/core/flows';
-import type { AuthorizationRequest, IdentityProvider, SessionStore, VerifiedIdentity } from '../../../../lambda/core/ports';
-import type { SessionRecord } from '../../../../lambda/core/session';
-import type { LoginTransaction } from '../../../../lambda/core/transaction';
-import type { RuntimeSettings } from '../../../../lambda/settings';
+import type { FlowDeps } from '../../lambda/core/flows';
+import type { AuthorizationRequest, IdentityProvider, SessionStore, VerifiedIdentity } from '../../lambda/core/ports';
+import type { SessionRecord } from '../../lambda/core/session';
+import type { LoginTransaction } from '../../lambda/core/transaction';
+import type { RuntimeSettings } from '../../lambda/settings';
 
 export class MemoryStore implements SessionStore {
   sessions = new Map<string, SessionRecord>();
