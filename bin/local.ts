@@ -3,9 +3,9 @@ import { startLocalStack } from '../local/stack';
 import { SIM_USER_IDS, type SimUserId } from '../local/nhs-login-sim';
 
 /**
- * `npm run local`: moto, the NHS login simulator and the local front on loopback. `PORT` (default 3000) sets the
- * front's port; `NHS_LOGIN_SIM_AUTO_USER=<p0|p5|p9|declines-consent>` signs that user in without a page.
- * Ctrl-C stops everything.
+ * `npm run local`: moto, the NHS login simulator, the demo backend behind the local stage's mounts and the local
+ * front on loopback. `PORT` (default 3000) sets the front's port; `NHS_LOGIN_SIM_AUTO_USER=<p0|p5|p9|declines-consent>`
+ * signs that user in without a page. Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
   const port = process.env.PORT === undefined || process.env.PORT === '' ? 3000 : Number(process.env.PORT);
@@ -17,13 +17,23 @@ async function main(): Promise<void> {
   const logger = SinkLogger.create((line) => process.stdout.write(`${line}\n`), { logLevel: 'INFO' });
   const stack = await startLocalStack({ port, autoUser: autoUser as SimUserId | undefined, logger });
 
+  const origin = stack.frontUrl;
+  const mountLines = stack.mounts.map((m) => {
+    const assurance = m.kind === 'public' ? 'no session' : `${m.assurance ?? stack.settings.defaultAssuranceProfile} profile`;
+    const target = m.target.type === 'http' ? m.target.url : m.target.type;
+    return `  ${`${origin}${m.path}`.padEnd(40)} ${m.kind}, ${m.methods.join(' ')}, ${assurance} -> ${target}`;
+  });
   process.stdout.write(
     [
       '',
-      `Relying party:        ${stack.frontUrl}/`,
-      `  sign in:            ${stack.frontUrl}/auth/login?assurance=standard  (or assurance=high)`,
-      `  session:            ${stack.frontUrl}/auth/session`,
-      `  API example:        ${stack.frontUrl}/api/me`,
+      `Relying party:        ${origin}/  (start page)`,
+      `  sign in:            ${origin}/auth/login?assurance=standard  (or assurance=high)`,
+      `  session:            ${origin}/auth/session`,
+      `  API example:        ${origin}/api/me`,
+      `  JWKS:               ${origin}/auth/jwks.json  (verifies the X-NHS-Login-Assertion backends get)`,
+      'Mounts (behind the sign-in):',
+      ...mountLines,
+      `Demo backend:         ${stack.demoBackend.url}  (answers with what it received; verified = its own check of the assertion)`,
       `NHS login simulator:  ${stack.issuer}/.well-known/openid-configuration`,
       `moto (KMS, DynamoDB): ${stack.moto.endpoint}`,
       `Test user:            ${autoUser ? `${autoUser} (signed in automatically)` : 'chosen on the simulator page'}`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FUNCTION_NAMES, FUNCTION_TABLE, type FunctionName } from '../lib/function-table';
+import { mountIssues, mountSchema } from './mounts';
 
 /**
  * The one region this service may exist or process data in. Every stack's environment, every ARN and every
@@ -144,6 +145,21 @@ export const stageConfigSchema = z
     reservedConcurrency: functionConcurrency.default(
       Object.fromEntries(FUNCTION_NAMES.map((n) => [n, FUNCTION_TABLE[n].reservedConcurrency])) as Record<FunctionName, number>,
     ),
+    /** The partner's own pages and APIs behind the sign-in (see `config/mounts.ts`). @default [] */
+    mounts: z.array(mountSchema).max(25).default([]),
+    /**
+     * The start page the error pages link to: `/` (the relying party's own start page) or a path under a public
+     * mount. @default '/'
+     */
+    startPath: z.string().default('/'),
+    /** The signed identity assertion backends get (`X-NHS-Login-Assertion`). */
+    identityAssertion: z
+      .object({
+        /** Lifetime of one assertion, at most 5 minutes. @default 300 */
+        lifetimeSeconds: z.number().int().min(30).max(300).default(300),
+      })
+      .strict()
+      .default({ lifetimeSeconds: 300 }),
     /** Optional regional custom domain; its certificate must be an ACM certificate in eu-west-2. */
     customDomain: z
       .object({
@@ -192,6 +208,18 @@ export const stageConfigSchema = z
     }
     if (c.signingKeys.additional.includes(c.signingKeys.current) || new Set(c.signingKeys.additional).size !== c.signingKeys.additional.length) {
       issue(['signingKeys', 'additional'], 'generations other than the current one, without repeats');
+    }
+    for (const m of mountIssues(c.mounts, {
+      account: c.account,
+      region: c.region,
+      profiles: Object.keys(c.nhsLogin.assuranceProfiles),
+      allowLoopbackHttp: c.stage === 'local',
+    })) {
+      issue(m.path, m.message);
+    }
+    const publicPrefixes = c.mounts.filter((m) => m.kind === 'public').map((m) => m.path);
+    if (c.startPath !== '/' && !publicPrefixes.some((p) => c.startPath === p || c.startPath.startsWith(`${p}/`))) {
+      issue(['startPath'], `"/" or a path under a public mount${publicPrefixes.length ? ` (${publicPrefixes.join(', ')})` : ''}`);
     }
     if (c.customDomain) {
       const m = ACM_ARN.exec(c.customDomain.certificateArn);

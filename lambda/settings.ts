@@ -22,10 +22,26 @@ export const ENVIRONMENT_KEYS = {
   signingKeyId: 'SIGNING_KEY_ID',
   sessionIdleMinutes: 'SESSION_IDLE_MINUTES',
   sessionAbsoluteMinutes: 'SESSION_ABSOLUTE_MINUTES',
-  apiRouteAssurance: 'API_ROUTE_ASSURANCE',
+  protectedRoutes: 'PROTECTED_ROUTES',
+  startPath: 'START_PATH',
+  assertionKeyId: 'IDENTITY_ASSERTION_KEY_ID',
+  assertionLifetimeSeconds: 'IDENTITY_ASSERTION_LIFETIME_SECONDS',
 } as const;
 
 export type RuntimeSettingsKey = keyof typeof ENVIRONMENT_KEYS;
+
+/**
+ * What the authorizer enforces on one route: page (no session: sign in and come back) or api (JSON 401/403), the
+ * minimum profile, per-method minimums, and the audience of the identity assertion its backend gets (none for
+ * Lambda targets and the example route, which read the authorizer's context instead).
+ */
+export const protectedRouteSchema = z.object({
+  kind: z.enum(['page', 'api']),
+  assurance: z.string().min(1),
+  methods: z.record(z.string(), z.string()),
+  audience: z.string().optional(),
+});
+export type ProtectedRoute = z.infer<typeof protectedRouteSchema>;
 
 export const runtimeSettingsSchema = z.object({
   stage: z.enum(['local', 'sandpit', 'integration', 'production']),
@@ -47,10 +63,16 @@ export const runtimeSettingsSchema = z.object({
   sessionIdleMinutes: z.number().int().positive(),
   sessionAbsoluteMinutes: z.number().int().positive(),
   /**
-   * Minimum assurance profile per API route (`"GET /api/me"` or `"/api/*"` style keys). Routes not listed need
-   * the default profile. JSON in the environment.
+   * The rule of every route behind the authorizer, keyed by the API Gateway resource it matched (`/api/me`,
+   * `/app`, `/app/{proxy+}`), never by the raw path. Unlisted resources are refused. JSON in the environment.
    */
-  apiRouteAssurance: z.record(z.string(), z.string()),
+  protectedRoutes: z.record(z.string(), protectedRouteSchema),
+  /** Where the error pages' "start page" link goes. */
+  startPath: z.string().startsWith('/'),
+  /** KMS key id or ARN of the identity assertion key (ECC_NIST_P256, ES256). */
+  assertionKeyId: z.string().min(1),
+  /** Lifetime of one identity assertion (at most 300 s). */
+  assertionLifetimeSeconds: z.number().int().min(30).max(300),
 });
 
 export type RuntimeSettings = z.infer<typeof runtimeSettingsSchema>;
@@ -73,7 +95,10 @@ export function toFunctionEnvironment(settings: RuntimeSettings): Record<string,
     [ENVIRONMENT_KEYS.signingKeyId]: s.signingKeyId,
     [ENVIRONMENT_KEYS.sessionIdleMinutes]: String(s.sessionIdleMinutes),
     [ENVIRONMENT_KEYS.sessionAbsoluteMinutes]: String(s.sessionAbsoluteMinutes),
-    [ENVIRONMENT_KEYS.apiRouteAssurance]: JSON.stringify(s.apiRouteAssurance),
+    [ENVIRONMENT_KEYS.protectedRoutes]: JSON.stringify(s.protectedRoutes),
+    [ENVIRONMENT_KEYS.startPath]: s.startPath,
+    [ENVIRONMENT_KEYS.assertionKeyId]: s.assertionKeyId,
+    [ENVIRONMENT_KEYS.assertionLifetimeSeconds]: String(s.assertionLifetimeSeconds),
   };
 }
 
@@ -110,7 +135,10 @@ export function readRuntimeSettings(env: Record<string, string | undefined>): Ru
     signingKeyId: get('signingKeyId'),
     sessionIdleMinutes: num(get('sessionIdleMinutes')),
     sessionAbsoluteMinutes: num(get('sessionAbsoluteMinutes')),
-    apiRouteAssurance: json(get('apiRouteAssurance')) ?? {},
+    protectedRoutes: json(get('protectedRoutes')),
+    startPath: get('startPath'),
+    assertionKeyId: get('assertionKeyId'),
+    assertionLifetimeSeconds: num(get('assertionLifetimeSeconds')),
   };
   const result = runtimeSettingsSchema.safeParse(raw);
   if (!result.success) {

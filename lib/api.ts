@@ -1,17 +1,29 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { Mount } from '../config/mounts';
 import { AUTHORIZER_GATEWAY_RESPONSES } from '../lambda/core/gateway-responses';
+import { MountRoutes } from './mounts';
 import { declareData } from './residency/data-map-metadata';
 
 /** The API Gateway stage name (the first path segment on the execute-api URL). */
 export const API_STAGE_NAME = 'live';
 
-/** One public route: method, path and the function behind it. */
+/**
+ * Where the method for `httpMethod` on the API resource at `resourcePath` sits, below the RestApi construct: the
+ * root's methods are `Default/<METHOD>`, any other's `Default/<path>/<METHOD>` (`/` is the root, `GET /` the start
+ * page).
+ */
+export function methodConstructPath(resourcePath: string, httpMethod: string): string {
+  return `Default${resourcePath === '/' ? '' : resourcePath}/${httpMethod}/Resource`;
+}
+
+/** One route of the function table: method, path (`/` is the API root) and the function behind it. */
 export interface PublicRoute {
   readonly method: 'GET' | 'POST';
   readonly path: string;
@@ -20,9 +32,13 @@ export interface PublicRoute {
 
 export interface SignInApiProps {
   readonly publicRoutes: readonly PublicRoute[];
-  /** Routes under /api/*, each behind the session authorizer. */
+  /** The function table's `session` routes, each behind the session authorizer. */
   readonly protectedRoutes: readonly PublicRoute[];
   readonly authorizer: lambda.IFunction;
+  /** The partner's pages and APIs (`config/mounts.ts`). @default [] */
+  readonly mounts?: readonly Mount[];
+  /** Load balancers to create `vpcLink` mounts' VPC links from, by mount path. @default {} */
+  readonly mountLoadBalancers?: Readonly<Record<string, elbv2.INetworkLoadBalancer>>;
   readonly logKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   readonly retainLogs: boolean;
@@ -44,6 +60,11 @@ export class SignInApi extends Construct {
   readonly stageArn: string;
   /** The custom domain, when configured: point DNS at its regional alias target. */
   readonly domainName?: apigw.DomainName;
+  /** The session REQUEST authorizer of the session routes and non-public mounts. */
+  readonly authorizer: apigw.RequestAuthorizer;
+  /** The stage's client certificate, which API Gateway presents to HTTP backends (mutual TLS). */
+  readonly clientCertificate: apigw.CfnClientCertificate;
+  readonly mounts: MountRoutes;
 
   constructor(scope: Construct, id: string, props: SignInApiProps) {
     super(scope, id);
@@ -109,45 +130,59 @@ export class SignInApi extends Construct {
       personalData: 'none expected (request ids and error messages only)',
     });
 
-    // Every method validates what it declares; /api/* declares the Cookie header the authorizer needs.
+    // Every method validates what it declares (a mount's {proxy+} methods declare the proxy path parameter).
     const requestValidator = new apigw.RequestValidator(this, 'RequestValidator', {
       restApi: this.api,
       validateRequestParameters: true,
       validateRequestBody: true,
     });
 
-    // Identifies API Gateway to HTTP backends behind /api/* (mutual TLS from the gateway's side).
-    const clientCertificate = new apigw.CfnClientCertificate(this, 'BackendClientCertificate', {
+    // Identifies API Gateway to the HTTP backends of mounts: a backend that requires mutual TLS with this certificate
+    // refuses every caller that is not this API stage.
+    this.clientCertificate = new apigw.CfnClientCertificate(this, 'BackendClientCertificate', {
       description: 'API Gateway to backend client certificate',
     });
-    (this.api.deploymentStage.node.defaultChild as apigw.CfnStage).clientCertificateId = clientCertificate.ref;
+    (this.api.deploymentStage.node.defaultChild as apigw.CfnStage).clientCertificateId = this.clientCertificate.ref;
 
+    // `/` is the API root (the start page); resourceForPath('/') is the root resource itself.
     for (const route of props.publicRoutes) {
       this.api.root.resourceForPath(route.path).addMethod(route.method, new apigw.LambdaIntegration(route.handler), { requestValidator });
     }
 
-    const authorizer = new apigw.RequestAuthorizer(this, 'SessionAuthorizer', {
+    // No identity sources, so API Gateway calls the authorizer on every request, also one without a Cookie header
+    // (a page mount must send that browser to sign in rather than answer a bare 401); and no caching, so logout and
+    // idle expiry take effect on the next request.
+    this.authorizer = new apigw.RequestAuthorizer(this, 'SessionAuthorizer', {
       handler: props.authorizer,
-      identitySources: [apigw.IdentitySource.header('Cookie')],
-      // No caching: logout and idle expiry must take effect on the next request.
+      identitySources: [],
       resultsCacheTtl: Duration.seconds(0),
     });
+    // CDK writes the empty list as IdentitySource "", which API Gateway may read as a malformed source; leave it out.
+    (this.authorizer.node.defaultChild as apigw.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
     for (const route of props.protectedRoutes) {
       this.api.root.resourceForPath(route.path).addMethod(route.method, new apigw.LambdaIntegration(route.handler), {
-        authorizer,
+        authorizer: this.authorizer,
         authorizationType: apigw.AuthorizationType.CUSTOM,
         requestValidator,
-        requestParameters: { 'method.request.header.Cookie': true },
       });
     }
 
-    // The authorizer's verdicts as JSON the front end can act on (403 carries the step-up hint). One definition,
-    // shared with the local front, so the deployed API and the local stack answer alike.
+    this.mounts = new MountRoutes(this, 'Mounts', {
+      api: this.api,
+      authorizer: this.authorizer,
+      requestValidator,
+      mounts: props.mounts ?? [],
+      loadBalancers: props.mountLoadBalancers,
+    });
+
+    // The authorizer's verdicts: JSON for scripts (403 carries the step-up hint), and for browsers (Accept:
+    // text/html) a page that sends them on to sign in. API Gateway picks the template by the request's Accept header.
+    // One definition, shared with the local front, so the deployed API and the local stack answer alike.
     for (const spec of AUTHORIZER_GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(spec.type === 'UNAUTHORIZED' ? 'Unauthorized' : 'AccessDenied', {
         type: apigw.ResponseType.of(spec.type),
         statusCode: spec.statusCode,
-        templates: { 'application/json': spec.template },
+        templates: { 'application/json': spec.templates['application/json'], 'text/html': spec.templates['text/html'] },
         responseHeaders: spec.responseHeaders,
       });
     }

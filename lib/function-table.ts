@@ -29,6 +29,10 @@ export type DynamoDbAction = (typeof DYNAMODB_ACTIONS)[number];
 export const SIGNING_KEY_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const;
 export type SigningKeyAction = (typeof SIGNING_KEY_ACTIONS)[number];
 
+/** The KMS operations on the identity assertion key: signing backends' assertions, and publishing its public key. */
+export const ASSERTION_KEY_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const;
+export type AssertionKeyAction = (typeof ASSERTION_KEY_ACTIONS)[number];
+
 /**
  * How a route is reached: `public` routes have no caller to authorise (anyone may start, finish or end a sign-in);
  * `session` routes sit behind the session REQUEST authorizer.
@@ -57,6 +61,11 @@ export interface FunctionSpec {
   readonly dynamodb: readonly DynamoDbAction[];
   /** Signs client assertions with the current signing key (and so carries the signer tag). */
   readonly signsClientAssertions: boolean;
+  /**
+   * Exactly the operations it calls on the identity assertion key: `kms:Sign` makes it the one asserter (and it
+   * carries the asserter tag the key policy requires); `kms:GetPublicKey` alone publishes the key.
+   */
+  readonly assertionKey: readonly AssertionKeyAction[];
   /** Reserved concurrency unless the stage config sets `reservedConcurrency.<name>`. */
   readonly reservedConcurrency: number;
 }
@@ -72,6 +81,7 @@ export const FUNCTION_TABLE = {
     // GetItem: is the browser already signed in (skip, or step up)? PutItem: the login transaction.
     dynamodb: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     signsClientAssertions: false,
+    assertionKey: [],
     reservedConcurrency: 20,
   },
   callback: {
@@ -85,6 +95,7 @@ export const FUNCTION_TABLE = {
     // interactive transaction after an NHS App `sso_login_required`.
     dynamodb: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
     signsClientAssertions: true,
+    assertionKey: [],
     reservedConcurrency: 20,
   },
   logout: {
@@ -96,6 +107,7 @@ export const FUNCTION_TABLE = {
     timeoutSeconds: 5,
     dynamodb: ['dynamodb:DeleteItem'],
     signsClientAssertions: false,
+    assertionKey: [],
     reservedConcurrency: 10,
   },
   'signed-out': {
@@ -107,6 +119,7 @@ export const FUNCTION_TABLE = {
     timeoutSeconds: 5,
     dynamodb: [],
     signsClientAssertions: false,
+    assertionKey: [],
     reservedConcurrency: 10,
   },
   session: {
@@ -118,11 +131,12 @@ export const FUNCTION_TABLE = {
     timeoutSeconds: 5,
     dynamodb: ['dynamodb:GetItem'],
     signsClientAssertions: false,
+    assertionKey: [],
     reservedConcurrency: 20,
   },
   authorizer: {
     constructId: 'Authorizer',
-    description: 'REQUEST authorizer of the session routes: session cookie and minimum assurance',
+    description: 'REQUEST authorizer of the session routes and mounts: session cookie, minimum assurance, identity assertion',
     routes: [],
     kind: 'authorizer',
     memorySize: 256,
@@ -130,6 +144,8 @@ export const FUNCTION_TABLE = {
     // UpdateItem: API activity slides the idle deadline (written at most once a minute).
     dynamodb: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     signsClientAssertions: false,
+    // Signs the identity assertions HTTP and VPC-link backends get (kept with the session, so not per request).
+    assertionKey: ['kms:GetPublicKey', 'kms:Sign'],
     reservedConcurrency: 50,
   },
   me: {
@@ -141,7 +157,32 @@ export const FUNCTION_TABLE = {
     timeoutSeconds: 5,
     dynamodb: [],
     signsClientAssertions: false,
+    assertionKey: [],
     reservedConcurrency: 20,
+  },
+  jwks: {
+    constructId: 'Jwks',
+    description: 'GET /auth/jwks.json: the public key backends verify identity assertions with',
+    routes: [{ method: 'GET', path: '/auth/jwks.json', access: 'public' }],
+    kind: 'route',
+    memorySize: 128,
+    timeoutSeconds: 5,
+    dynamodb: [],
+    signsClientAssertions: false,
+    assertionKey: ['kms:GetPublicKey'],
+    reservedConcurrency: 10,
+  },
+  start: {
+    constructId: 'Start',
+    description: 'GET /: the start page, with the way to sign in',
+    routes: [{ method: 'GET', path: '/', access: 'public' }],
+    kind: 'route',
+    memorySize: 128,
+    timeoutSeconds: 5,
+    dynamodb: [],
+    signsClientAssertions: false,
+    assertionKey: [],
+    reservedConcurrency: 10,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

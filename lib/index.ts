@@ -33,6 +33,8 @@ export {
   runCheckResidency,
   ALL_RULES,
   declareData,
+  declareBackend,
+  type BackendDeclaration,
   type ResidencyScan,
   type ResidencyInput,
   type ResidencyFinding,

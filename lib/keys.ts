@@ -2,12 +2,18 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { SIGNING_KEY_ACTIONS } from './function-table';
+import { type AssertionKeyAction, SIGNING_KEY_ACTIONS } from './function-table';
 import type { PolicyHolder } from './relying-party-function';
 import { declareData } from './residency/data-map-metadata';
 
 /** Principal tag that marks the one role allowed to sign client assertions (the callback function's). */
 export const SIGNER_TAG_KEY = 'nhs-login-rp:assertion-signer';
+
+/** Principal tag that marks the one role allowed to sign identity assertions for backends (the authorizer's). */
+export const ASSERTER_TAG_KEY = 'nhs-login-rp:identity-asserter';
+
+/** The one signing algorithm of identity assertions: ES256 (ECDSA on P-256 with SHA-256). */
+export const IDENTITY_ASSERTION_ALGORITHM = 'ECDSA_SHA_256';
 
 export interface DataKeyProps {
   /** Automatic rotation period. @default 365 days */
@@ -80,6 +86,21 @@ export class DataKey extends Construct {
   }
 }
 
+/**
+ * A key policy statement denying `kms:Sign` to everyone unless `conditionKey` equals `value`: a Deny in the key
+ * policy, so no IAM policy anywhere in the account can grant around it.
+ */
+function denySignUnless(sid: string, conditionKey: string, value: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:Sign'],
+    resources: ['*'],
+    conditions: { StringNotEquals: { [conditionKey]: value } },
+  });
+}
+
 export interface SigningKeysProps {
   /** Key generations to create; each becomes `SigningKeys/V<n>`. */
   readonly generations: readonly number[];
@@ -119,26 +140,8 @@ export class SigningKeys extends Construct {
         removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         pendingWindow: Duration.days(30),
       });
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'OnlyTheTaggedSignerMaySign',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['kms:Sign'],
-          resources: ['*'],
-          conditions: { StringNotEquals: { [`aws:PrincipalTag/${SIGNER_TAG_KEY}`]: this.signerTagValue } },
-        }),
-      );
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'OnlyRS512',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['kms:Sign'],
-          resources: ['*'],
-          conditions: { StringNotEquals: { 'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_512' } },
-        }),
-      );
+      key.addToResourcePolicy(denySignUnless('OnlyTheTaggedSignerMaySign', `aws:PrincipalTag/${SIGNER_TAG_KEY}`, this.signerTagValue));
+      key.addToResourcePolicy(denySignUnless('OnlyRS512', 'kms:SigningAlgorithm', 'RSASSA_PKCS1_V1_5_SHA_512'));
       declareData(key, {
         purpose: `client-assertion signing key, generation ${generation}${generation === props.current ? ' (current)' : ''}`,
         personalData: 'none (private key never leaves KMS)',
@@ -161,5 +164,60 @@ export class SigningKeys extends Construct {
       }),
     );
     (holder.role.node.defaultChild as iam.CfnRole).tags.setTag(SIGNER_TAG_KEY, this.signerTagValue);
+  }
+}
+
+export interface IdentityAssertionKeyProps {
+  readonly retain: boolean;
+}
+
+/**
+ * The ECC_NIST_P256 SIGN_VERIFY key that signs the identity assertions (`X-NHS-Login-Assertion`, ES256) HTTP and
+ * VPC-link backends get; its public key is published at `GET /auth/jwks.json`. It is not the client-assertion key:
+ * NHS login registers that one, and backends must never be able to verify (or be confused by) what the relying
+ * party sends NHS login.
+ *
+ * Like the signing keys, its policy denies `kms:Sign` to every principal that does not carry the asserter tag (only
+ * the authorizer's role has it) and to any algorithm other than ES256, so no IAM policy elsewhere in the account can
+ * make another role sign identities. Asymmetric keys cannot rotate automatically; a backend that caches the JWKS
+ * for its `Cache-Control` lifetime picks up a replacement key.
+ */
+export class IdentityAssertionKey extends Construct {
+  readonly key: kms.Key;
+  readonly asserterTagValue = 'authorizer';
+
+  constructor(scope: Construct, id: string, props: IdentityAssertionKeyProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'NHS login relying party: signs the identity assertions backends verify (ES256)',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      multiRegion: false,
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(30),
+    });
+    this.key.addToResourcePolicy(denySignUnless('OnlyTheTaggedAsserterMaySign', `aws:PrincipalTag/${ASSERTER_TAG_KEY}`, this.asserterTagValue));
+    this.key.addToResourcePolicy(denySignUnless('OnlyES256', 'kms:SigningAlgorithm', IDENTITY_ASSERTION_ALGORITHM));
+    declareData(this.key, {
+      purpose: 'identity assertion key (ES256): signs the X-NHS-Login-Assertion JWTs HTTP and VPC-link backends verify',
+      personalData: 'none (private key never leaves KMS; the assertions it signs are not stored)',
+    });
+  }
+
+  /**
+   * Grants exactly `actions` on the key (a function table row's `assertionKey` column); a row that signs
+   * (`kms:Sign`) also gets the asserter tag the key policy requires. Nothing is granted for an empty list.
+   */
+  grant(holder: PolicyHolder, actions: readonly AssertionKeyAction[]): void {
+    if (actions.length === 0) return;
+    const signs = actions.includes('kms:Sign');
+    holder.addToPolicy(
+      new iam.PolicyStatement({
+        sid: signs ? 'SignIdentityAssertions' : 'ReadIdentityAssertionPublicKey',
+        actions: [...new Set(actions)].sort(),
+        resources: [this.key.keyArn],
+      }),
+    );
+    if (signs) (holder.role.node.defaultChild as iam.CfnRole).tags.setTag(ASSERTER_TAG_KEY, this.asserterTagValue);
   }
 }

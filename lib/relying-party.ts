@@ -1,4 +1,5 @@
 import { Tags } from 'aws-cdk-lib';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { parseStageConfig, type StageConfig, type StageConfigInput } from '../config/schema';
 import { acknowledgeFindings } from './nag/acknowledgements';
@@ -19,6 +20,12 @@ export interface NhsLoginRelyingPartyProps {
    * @default the construct's id
    */
   readonly stackNamePrefix?: string;
+  /**
+   * Network Load Balancers to create `vpcLink` mounts' VPC links from, by mount path (`{ '/app': nlb }`), in place
+   * of the configured `vpcLinkId` and `nlbDnsName`; see `StatelessStackProps.mountLoadBalancers`.
+   * @default {} (every vpcLink mount uses the existing VPC link and DNS name its config names)
+   */
+  readonly mountLoadBalancers?: Readonly<Record<string, elbv2.INetworkLoadBalancer>>;
 }
 
 /** The two stacks one relying party is made of. */
@@ -68,7 +75,9 @@ export class NhsLoginRelyingParty extends Construct implements RelyingParty {
       stackName: `${prefix}-Stateless`,
       dataKey: this.stateful.dataKey,
       signingKeys: this.stateful.signingKeys,
+      assertionKey: this.stateful.assertionKey,
       sessionStore: this.stateful.sessionStore,
+      mountLoadBalancers: props.mountLoadBalancers,
       terminationProtection: config.retainData,
       description: `NHS login relying party (${config.stage}): API, WAF, functions, alarms`,
     });

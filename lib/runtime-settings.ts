@@ -1,13 +1,18 @@
+import { mountResources } from '../config/mounts';
 import { CLAIMS_BY_SCOPE, type StageConfig } from '../config/schema';
-import type { RuntimeSettings } from '../lambda/settings';
+import type { ProtectedRoute, RuntimeSettings } from '../lambda/settings';
+import { allRoutes } from './function-table';
 
 /** Claims the session keeps: those the configured scopes release, minus `sub` (kept on its own). */
 export function sessionClaims(config: StageConfig): string[] {
   return [...new Set(config.nhsLogin.scopes.flatMap((s) => CLAIMS_BY_SCOPE[s]))].filter((c) => c !== 'sub').sort();
 }
 
-/** The functions' runtime settings for a stage, given the deployed table and signing key. */
-export function runtimeSettingsFor(config: StageConfig, resources: { readonly sessionTableName: string; readonly signingKeyId: string }): RuntimeSettings {
+/** The functions' runtime settings for a stage, given the deployed table, signing key and identity assertion key. */
+export function runtimeSettingsFor(
+  config: StageConfig,
+  resources: { readonly sessionTableName: string; readonly signingKeyId: string; readonly assertionKeyId: string },
+): RuntimeSettings {
   return {
     stage: config.stage,
     issuer: config.nhsLogin.issuer,
@@ -23,6 +28,34 @@ export function runtimeSettingsFor(config: StageConfig, resources: { readonly se
     signingKeyId: resources.signingKeyId,
     sessionIdleMinutes: config.session.idleMinutes,
     sessionAbsoluteMinutes: config.session.absoluteMinutes,
-    apiRouteAssurance: {},
+    protectedRoutes: protectedRoutesFor(config),
+    startPath: config.startPath,
+    assertionKeyId: resources.assertionKeyId,
+    assertionLifetimeSeconds: config.identityAssertion.lifetimeSeconds,
   };
+}
+
+/** The service's own origin: the `iss` of identity assertions, and the origin of every audience. */
+export const serviceOriginOf = (config: StageConfig): string => new URL(config.nhsLogin.redirectUri).origin;
+
+/**
+ * The authorizer's rule for every resource behind it: the function table's session routes (the default profile)
+ * and each non-public mount's two resources. HTTP and VPC-link targets get an identity assertion whose `aud` is the
+ * mount (`<service origin><mount path>`); Lambda targets read the authorizer's context and get none.
+ */
+export function protectedRoutesFor(config: StageConfig): Record<string, ProtectedRoute> {
+  const routes: Record<string, ProtectedRoute> = {};
+  const fallback = config.nhsLogin.defaultAssuranceProfile;
+  for (const r of allRoutes()) if (r.access === 'session') routes[r.path] = { kind: 'api', assurance: fallback, methods: {} };
+  for (const m of config.mounts) {
+    if (m.kind === 'public') continue;
+    const rule: ProtectedRoute = {
+      kind: m.kind,
+      assurance: m.assurance ?? fallback,
+      methods: Object.fromEntries(Object.entries(m.methodAssurance).filter((e): e is [string, string] => e[1] !== undefined)),
+      ...(m.target.type === 'lambda' ? {} : { audience: `${serviceOriginOf(config)}${m.path}` }),
+    };
+    for (const resource of mountResources(m.path)) routes[resource] = rule;
+  }
+  return routes;
 }

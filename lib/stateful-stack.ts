@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
 import { Backups } from './backups';
-import { DataKey, SigningKeys } from './keys';
+import { DataKey, IdentityAssertionKey, SigningKeys } from './keys';
 import { sessionClaims } from './runtime-settings';
 import { SessionStore } from './session-store';
 
@@ -14,12 +14,13 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What must survive a redeploy: the data key, the client-assertion signing keys, the sessions table and its
- * backups. Kept apart from the stateless stack so that stack can be replaced freely.
+ * What must survive a redeploy: the data key, the client-assertion signing keys, the identity assertion key, the
+ * sessions table and its backups. Kept apart from the stateless stack so that stack can be replaced freely.
  */
 export class StatefulStack extends Stack {
   readonly dataKey: kms.Key;
   readonly signingKeys: SigningKeys;
+  readonly assertionKey: IdentityAssertionKey;
   readonly sessionStore: SessionStore;
   readonly backups: Backups;
 
@@ -35,6 +36,7 @@ export class StatefulStack extends Stack {
       current: config.signingKeys.current,
       retain: config.retainData,
     });
+    this.assertionKey = new IdentityAssertionKey(this, 'IdentityAssertionKey', { retain: config.retainData });
     this.sessionStore = new SessionStore(this, 'Sessions', {
       encryptionKey: this.dataKey,
       retain: config.retainData,
@@ -53,6 +55,10 @@ export class StatefulStack extends Stack {
         description: `Client-assertion signing key generation ${generation}: export its PEM with npm run signing-key:pem`,
       });
     }
+    new CfnOutput(this, 'IdentityAssertionKeyArn', {
+      value: this.assertionKey.key.keyArn,
+      description: 'Signs the identity assertions backends get (ES256); its public key is served at /auth/jwks.json',
+    });
     new CfnOutput(this, 'SessionTableName', { value: this.sessionStore.table.tableName });
   }
 

@@ -1,11 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
 import { toFunctionEnvironment } from '../lambda/settings';
 import { SignInApi } from './api';
-import type { SigningKeys } from './keys';
+import type { IdentityAssertionKey, SigningKeys } from './keys';
 import { Monitoring } from './monitoring';
 import { allRoutes, authorizerName, FUNCTION_NAMES, functionSpec, type FunctionName, type RouteAccess } from './function-table';
 import { FunctionBaseline, RelyingPartyFunction } from './relying-party-function';
@@ -17,11 +18,21 @@ export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
   readonly dataKey: kms.IKey;
   readonly signingKeys: SigningKeys;
+  readonly assertionKey: IdentityAssertionKey;
   readonly sessionStore: SessionStore;
+  /**
+   * Network Load Balancers to create the VPC link of a `vpcLink` mount from, keyed by the mount's path (e.g.
+   * `{ '/app': nlb }`). For such a mount the stack creates an API Gateway VPC link to the load balancer and forwards
+   * to the load balancer's DNS name, in place of the mount's configured `vpcLinkId` and `nlbDnsName`. A path that is
+   * not a `vpcLink` mount of the stage fails synthesis.
+   * @default {} (every vpcLink mount uses the existing VPC link and DNS name its config names)
+   */
+  readonly mountLoadBalancers?: Readonly<Record<string, elbv2.INetworkLoadBalancer>>;
 }
 
 /**
- * Everything that can be replaced without losing data: functions, API, WAF, log groups, alarms and dashboard.
+ * Everything that can be replaced without losing data: functions, API (with the stage's mounts), WAF, log groups,
+ * alarms and dashboard.
  */
 export class StatelessStack extends Stack {
   readonly functions: Record<FunctionName, RelyingPartyFunction>;
@@ -31,10 +42,14 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, dataKey, signingKeys, sessionStore } = props;
+    const { config, dataKey, signingKeys, assertionKey, sessionStore } = props;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const environment = toFunctionEnvironment(
-      runtimeSettingsFor(config, { sessionTableName: sessionStore.table.tableName, signingKeyId: signingKeys.current.keyArn }),
+      runtimeSettingsFor(config, {
+        sessionTableName: sessionStore.table.tableName,
+        signingKeyId: signingKeys.current.keyArn,
+        assertionKeyId: assertionKey.key.keyArn,
+      }),
     );
 
     const baseline = new FunctionBaseline(this, 'FunctionBaseline');
@@ -55,6 +70,7 @@ export class StatelessStack extends Stack {
       });
       sessionStore.grant(fn, spec.dynamodb);
       if (spec.signsClientAssertions) signingKeys.grantSign(fn);
+      assertionKey.grant(fn, spec.assertionKey);
       functions[name] = fn;
     }
     this.functions = functions;
@@ -67,6 +83,8 @@ export class StatelessStack extends Stack {
       publicRoutes: routesWith('public'),
       protectedRoutes: routesWith('session'),
       authorizer: functions[authorizerName()].function,
+      mounts: config.mounts,
+      mountLoadBalancers: props.mountLoadBalancers,
       logKey: dataKey,
       logRetention,
       retainLogs: config.retainData,
@@ -93,6 +111,10 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'execute-api URL of the live stage' });
+    new CfnOutput(this, 'BackendClientCertificateId', {
+      value: this.api.clientCertificate.ref,
+      description: 'The client certificate API Gateway presents to HTTP backends: aws apigateway get-client-certificate gives its PEM',
+    });
     if (this.api.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', {
         value: this.api.domainName.domainNameAliasDomainName,

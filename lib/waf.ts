@@ -3,7 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { IDENTITY_HEADER_PREFIX } from '../lambda/core/identity-headers';
 import { declareData } from './residency/data-map-metadata';
+import { IDENTITY_HEADER_RESPONSE } from './waf-responses';
 
 export interface RegionalWafProps {
   /** ARN of the API Gateway stage to protect. */
@@ -15,14 +17,19 @@ export interface RegionalWafProps {
   readonly retainLogs: boolean;
 }
 
-/** AWS managed rule groups, in evaluation order. */
+/** The rule evaluated first: a request carrying any header of the identity family is blocked. */
+export const IDENTITY_HEADER_RULE = 'IdentityHeadersFromClient';
+
+/** AWS managed rule groups, in evaluation order (after the identity header rule). */
 export const MANAGED_RULE_GROUPS = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesCommonRuleSet'] as const;
 
 /**
- * A REGIONAL web ACL (never CLOUDFRONT, which lives in us-east-1) in front of the API stage: AWS's IP-reputation,
- * known-bad-inputs and common rule groups plus a per-IP rate rule. Logs go to a KMS-encrypted `aws-waf-logs-*`
- * group in eu-west-2 with the cookie and authorization headers and the query string (which carries the OIDC `code`
- * and `state` at the callback) redacted.
+ * A REGIONAL web ACL (never CLOUDFRONT, which lives in us-east-1) in front of the API stage. First a rule that
+ * blocks any request carrying a header whose name starts with `x-nhs-login-` (whatever its case), so no client can
+ * spoof the identity headers to any backend: HTTP and VPC-link integrations overwrite them too, but Lambda and
+ * public mounts would pass them through. Then AWS's IP-reputation, known-bad-inputs and common rule groups and a
+ * per-IP rate rule. Logs go to a KMS-encrypted `aws-waf-logs-*` group in eu-west-2 with the cookie and
+ * authorization headers and the query string (which carries the OIDC `code` and `state` at the callback) redacted.
  */
 export class RegionalWaf extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
@@ -41,17 +48,43 @@ export class RegionalWaf extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(this.metricName),
+      customResponseBodies: {
+        [IDENTITY_HEADER_RESPONSE.key]: { contentType: 'APPLICATION_JSON', content: IDENTITY_HEADER_RESPONSE.body },
+      },
       rules: [
+        {
+          name: IDENTITY_HEADER_RULE,
+          priority: 0,
+          action: {
+            block: {
+              customResponse: {
+                responseCode: IDENTITY_HEADER_RESPONSE.statusCode,
+                customResponseBodyKey: IDENTITY_HEADER_RESPONSE.key,
+                responseHeaders: Object.entries(IDENTITY_HEADER_RESPONSE.headers).map(([name, value]) => ({ name, value })),
+              },
+            },
+          },
+          statement: {
+            byteMatchStatement: {
+              // Every header name; more headers than WAF inspects (200, or 8 KB) counts as a match: fail closed.
+              fieldToMatch: { headers: { matchPattern: { all: {} }, matchScope: 'KEY', oversizeHandling: 'MATCH' } },
+              positionalConstraint: 'STARTS_WITH',
+              searchString: IDENTITY_HEADER_PREFIX,
+              textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+            },
+          },
+          visibilityConfig: visibility(IDENTITY_HEADER_RULE),
+        },
         ...MANAGED_RULE_GROUPS.map((name, i) => ({
           name,
-          priority: i,
+          priority: i + 1,
           overrideAction: { none: {} },
           statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
           visibilityConfig: visibility(name),
         })),
         {
           name: 'RatePerIp',
-          priority: MANAGED_RULE_GROUPS.length,
+          priority: MANAGED_RULE_GROUPS.length + 1,
           action: { block: {} },
           statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: props.rateLimitPer5Minutes, evaluationWindowSec: 300 } },
           visibilityConfig: visibility('RatePerIp'),

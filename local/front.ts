@@ -1,19 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { mountResources, type Mount } from '../config/mounts';
 import type { FlowDeps } from '../lambda/core/flows';
-import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate } from '../lambda/core/gateway-responses';
-import { escapeHtml, renderPage } from '../lambda/core/pages';
+import { carriesIdentityHeader } from '../lambda/core/identity-headers';
 import type { AppLogger } from '../lambda/core/ports';
-import { htmlResponse } from '../lambda/core/responses';
-import { allRoutes, authorizerName, type FunctionName } from '../lib/function-table';
+import { allRoutes, authorizerName, type FunctionName, type RouteAccess } from '../lib/function-table';
+import {
+  AUTHORIZER_FAILURE,
+  authorizerGatewayResponse,
+  endToEndHeaders,
+  identityHeadersFrom,
+  INTEGRATION_FAILURE,
+  INTEGRATION_TIMEOUT,
+  integrationRequestHeaders,
+  integrationTarget,
+  matchResource,
+  MISSING_AUTHENTICATION_TOKEN,
+  parseTarget,
+  policyAllows,
+  REQUEST_TOO_LARGE,
+  type IntegrationTarget,
+  type RequestTarget,
+  type ResourceMatch,
+  WAF_FORBIDDEN,
+} from './api-gateway';
 import { loadHandlerFactory } from './handlers';
 
 /**
- * The local stack's stand-in for API Gateway: turns HTTP requests into REST API proxy events for the real handlers,
- * runs the REQUEST authorizer before `/api/*` routes and answers its verdicts with the same gateway responses the
- * deployed API uses. Listens on 127.0.0.1 only.
+ * The local stack's stand-in for API Gateway and its WAF (docs/design.md, "Local stack"). Routes requests as the
+ * REST API does: the function table's routes run the real handlers (REST proxy events, each function with its own
+ * dependencies), mounts are the prefix resource and its `{proxy+}` resource, forwarded like an HTTP_PROXY
+ * integration, and every route that is not public first runs the real REQUEST authorizer, whose verdicts become
+ * the deployed API's gateway responses. Listens on 127.0.0.1 only.
  */
 export interface LocalFront {
   /** `http://localhost:<port>` (what the browser and the registered redirect URI use). */
@@ -29,26 +50,57 @@ export interface LocalFrontOptions {
   port: number;
   /** Where the front's own request lines go (path and status only: query strings carry codes and state). */
   logger: AppLogger;
+  /** The stage's mounts; locally only HTTP targets can be served. @default [] */
+  mounts?: readonly Mount[];
+  /**
+   * Refuse any request carrying an `x-nhs-login-*` header with 403 before routing, as the WAF rule does. Off, the
+   * integration's own overwrite is what keeps a client's values from a backend. @default true
+   */
+  emulateWaf?: boolean;
 }
 
 const ACCOUNT = '123456789012';
 const MAX_BODY = 16 * 1024;
+/** API Gateway's integration timeout. */
+const INTEGRATION_TIMEOUT_MS = 29_000;
+
+type HttpMount = Mount & { readonly target: { readonly type: 'http'; readonly url: string } };
+type Route =
+  | { readonly kind: 'function'; readonly access: RouteAccess; readonly handler: ProxyHandler }
+  | { readonly kind: 'mount'; readonly mount: HttpMount };
+
+/** A request as the front received it. */
+interface Incoming {
+  readonly req: IncomingMessage;
+  readonly method: string;
+  readonly target: RequestTarget;
+  readonly body: Buffer;
+}
 
 /**
- * Routes come from the function table, as in the deployed API: each route runs its own function's handler with that
- * function's own dependencies, as separate Lambda functions would. `depsFor` is called on a function's first
- * request, so the front can listen (and so own its port) before the dependencies exist, which the local stack needs
- * because the simulator must know the redirect URI, port included, when it starts.
+ * `depsFor` is called on a function's first request, so the front can listen (and so own its port) before the
+ * dependencies exist, which the local stack needs because the simulator must know the redirect URI, port
+ * included, when it starts.
  */
 export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, options: LocalFrontOptions): Promise<LocalFront> {
-  const routes: Record<string, ProxyHandler> = {};
-  const protectedRoutes: Record<string, ProxyHandler> = {};
+  /** Resource template -> method -> route: API Gateway's resource tree, flattened. */
+  const resources = new Map<string, Map<string, Route>>();
+  const add = (resource: string, method: string, route: Route) => {
+    const methods = resources.get(resource) ?? new Map<string, Route>();
+    if (methods.has(method)) throw new Error(`The local front has two routes for ${method} ${resource}`);
+    resources.set(resource, methods.set(method, route));
+  };
   for (const route of allRoutes()) {
     const make = await loadHandlerFactory<ProxyHandler>(route.fn);
-    (route.access === 'public' ? routes : protectedRoutes)[`${route.method} ${route.path}`] = make(() => depsFor(route.fn));
+    add(route.path, route.method, { kind: 'function', access: route.access, handler: make(() => depsFor(route.fn)) });
+  }
+  for (const mount of options.mounts ?? []) {
+    if (mount.target.type !== 'http') throw new Error(`The local front serves HTTP targets only; mount ${mount.path} has a ${mount.target.type} target`);
+    for (const resource of mountResources(mount.path)) for (const method of mount.methods) add(resource, method, { kind: 'mount', mount: mount as HttpMount });
   }
   const authorizerFn = authorizerName();
   const authorizer = (await loadHandlerFactory<AuthorizerHandler>(authorizerFn))(() => depsFor(authorizerFn));
+  const emulateWaf = options.emulateWaf ?? true;
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -59,40 +111,66 @@ export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, o
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const key = `${method} ${url.pathname}`;
-    let result: APIGatewayProxyResult;
+    const target = parseTarget(req.url ?? '/');
     const body = await readBody(req);
+    let status: number;
+    let resource: string | undefined;
     if (body === undefined) {
-      result = { statusCode: 413, body: 'Payload too large' };
-    } else if (routes[key]) {
-      result = await routes[key](toProxyEvent(req, method, url, body, null));
-    } else if (protectedRoutes[key]) {
-      result = await throughAuthorizer(req, method, url, body, protectedRoutes[key]);
-    } else if (key === 'GET /') {
-      result = toResult(htmlResponse(200, homePage()));
+      status = write(res, REQUEST_TOO_LARGE);
+    } else if (emulateWaf && carriesIdentityHeader(headerNames(req))) {
+      status = write(res, WAF_FORBIDDEN);
     } else {
-      const known = [...Object.keys(routes), ...Object.keys(protectedRoutes)].some((k) => k.endsWith(` ${url.pathname}`));
-      // API Gateway answers unknown routes with 403 MISSING_AUTHENTICATION_TOKEN; a plain 404/405 is clearer locally.
-      result = known ? { statusCode: 405, body: 'Method not allowed' } : { statusCode: 404, body: 'Not found' };
+      const match = target.segments ? matchResource(resources.keys(), target.segments) : undefined;
+      const route = match ? resources.get(match.resource)?.get(method) : undefined;
+      resource = route ? match?.resource : undefined;
+      status = match && route ? await serve({ req, method, target, body }, match, route, res) : write(res, MISSING_AUTHENTICATION_TOKEN);
     }
-    write(res, result);
     // Path only: query strings carry codes and state.
-    options.logger.info('Local front request', { event: 'local_request', method, path: url.pathname, status: result.statusCode, ms: Date.now() - started });
+    options.logger.info('Local front request', {
+      event: 'local_request',
+      method,
+      path: target.rawPath,
+      resource: resource ?? 'none',
+      status,
+      ms: Date.now() - started,
+    });
   }
 
-  async function throughAuthorizer(req: IncomingMessage, method: string, url: URL, body: string, target: ProxyHandler): Promise<APIGatewayProxyResult> {
-    const event = toProxyEvent(req, method, url, body, null);
+  /** Runs one matched route; returns the status sent. */
+  async function serve(incoming: Incoming, match: ResourceMatch, route: Route, res: ServerResponse): Promise<number> {
+    const event = proxyEventFor(incoming, match);
+    const isPublic = route.kind === 'function' ? route.access === 'public' : route.mount.kind === 'public';
+    let context: Record<string, string> | undefined;
+    if (!isPublic) {
+      const verdict = await authorize(incoming, event);
+      if ('refusal' in verdict) return write(res, verdict.refusal);
+      context = verdict.context;
+    }
+    if (route.kind === 'function') {
+      const withContext = context
+        ? (JSON.parse(JSON.stringify({ ...event, requestContext: { ...event.requestContext, authorizer: context } })) as APIGatewayProxyEvent)
+        : event;
+      return write(res, await route.handler(withContext));
+    }
+    const integration = integrationTarget(route.mount.target.url, match, incoming.target.rawQuery);
+    const headers = integrationRequestHeaders(incoming.req.rawHeaders, context ? identityHeadersFrom(context) : [], sourceIpOf(incoming.req));
+    return relay(incoming, integration, headers, res);
+  }
+
+  /** The real REQUEST authorizer, and what API Gateway makes of its verdict. */
+  async function authorize(incoming: Incoming, event: APIGatewayProxyEvent): Promise<{ context: Record<string, string> } | { refusal: APIGatewayProxyResult }> {
+    const accept = acceptOf(incoming.req);
+    const methodArn = `arn:aws:execute-api:eu-west-2:${ACCOUNT}:local/local/${incoming.method}${incoming.target.rawPath}`;
     const authorizerEvent: APIGatewayRequestAuthorizerEvent = {
       type: 'REQUEST',
-      methodArn: `arn:aws:execute-api:eu-west-2:${ACCOUNT}:local/local/${method}${url.pathname}`,
-      resource: url.pathname,
-      path: url.pathname,
-      httpMethod: method,
+      methodArn,
+      resource: event.resource,
+      path: event.path,
+      httpMethod: event.httpMethod,
       headers: event.headers as Record<string, string>,
       multiValueHeaders: event.multiValueHeaders as Record<string, string[]>,
-      pathParameters: null,
+      pathParameters: event.pathParameters as Record<string, string> | null,
       queryStringParameters: event.queryStringParameters as Record<string, string> | null,
       multiValueQueryStringParameters: event.multiValueQueryStringParameters as Record<string, string[]> | null,
       stageVariables: null,
@@ -102,17 +180,48 @@ export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, o
     try {
       verdict = await authorizer(authorizerEvent);
     } catch (err) {
-      if (err instanceof Error && err.message === 'Unauthorized') return gatewayResponse('UNAUTHORIZED', {});
-      // API Gateway's AUTHORIZER_FAILURE.
-      return { statusCode: 500, headers: { 'Content-Type': 'application/json' }, body: '{"message":null}' };
+      if (err instanceof Error && err.message === 'Unauthorized') return { refusal: authorizerGatewayResponse('UNAUTHORIZED', {}, accept) };
+      return { refusal: AUTHORIZER_FAILURE };
     }
-    const context = verdict.context ?? {};
-    const allowed = verdict.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
-    if (!allowed) return gatewayResponse('ACCESS_DENIED', context);
-    // REST APIs hand the authorizer context to the integration with string values.
-    const authorizerContext: Record<string, string> = { principalId: verdict.principalId };
-    for (const [k, v] of Object.entries(context)) authorizerContext[k] = String(v);
-    return target({ ...event, requestContext: { ...event.requestContext, authorizer: authorizerContext } });
+    if (!verdict?.policyDocument) return { refusal: AUTHORIZER_FAILURE };
+    // REST APIs hand the authorizer context on as strings (templates and integrations alike).
+    const context: Record<string, string> = Object.create(null);
+    for (const [k, v] of Object.entries(verdict.context ?? {})) if (v !== undefined && v !== null) context[k] = String(v);
+    if (!policyAllows(verdict, methodArn)) return { refusal: authorizerGatewayResponse('ACCESS_DENIED', context, accept) };
+    context.principalId = verdict.principalId;
+    return { context };
+  }
+
+  /** Forwards to an HTTP target as an HTTP_PROXY integration does and relays the answer unchanged; returns its status. */
+  function relay(incoming: Incoming, target: IntegrationTarget, headers: Array<[string, string]>, res: ServerResponse): Promise<number> {
+    const hasBody = incoming.body.length > 0 || ['POST', 'PUT', 'PATCH'].includes(incoming.method);
+    // As an array of raw pairs (repeats and odd names such as `__proto__` kept), so Node adds no Host of its own.
+    const wire = ['Host', target.origin.host, ...headers.flat(), ...(hasBody ? ['Content-Length', String(incoming.body.length)] : [])];
+    return new Promise((resolve) => {
+      const { origin, path } = target;
+      const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
+      const options = { protocol: origin.protocol, hostname: origin.hostname, port: origin.port, path, method: incoming.method, headers: wire };
+      const upstream = send({ ...options, agent: false, timeout: INTEGRATION_TIMEOUT_MS }, (answer) => {
+        const status = answer.statusCode ?? 502;
+        res.writeHead(status, endToEndHeaders(answer.rawHeaders).flat());
+        answer.pipe(res);
+        answer.once('end', () => resolve(status));
+        answer.once('error', () => {
+          res.destroy();
+          resolve(status);
+        });
+      });
+      upstream.once('timeout', () => upstream.destroy(new Error('integration timeout')));
+      upstream.once('error', (err) => {
+        if (res.headersSent) {
+          res.destroy();
+          resolve(502);
+          return;
+        }
+        resolve(write(res, err.message === 'integration timeout' ? INTEGRATION_TIMEOUT : INTEGRATION_FAILURE));
+      });
+      upstream.end(hasBody ? incoming.body : undefined);
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -132,15 +241,7 @@ export async function startLocalFront(depsFor: (fn: FunctionName) => FlowDeps, o
   };
 }
 
-function gatewayResponse(type: 'UNAUTHORIZED' | 'ACCESS_DENIED', context: Record<string, unknown>): APIGatewayProxyResult {
-  const spec = AUTHORIZER_GATEWAY_RESPONSES.find((r) => r.type === type);
-  if (!spec) throw new Error(`No gateway response is defined for ${type}`);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  for (const [k, v] of Object.entries(spec.responseHeaders)) headers[k] = v.replace(/^'|'$/g, '');
-  return { statusCode: Number(spec.statusCode), headers, body: renderGatewayTemplate(spec.template, context) };
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
@@ -148,86 +249,84 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
       size += c.length;
       if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-/** An API Gateway REST proxy event, as API Gateway builds one (query values decoded, repeats kept). */
-export function toProxyEvent(req: IncomingMessage, method: string, url: URL, body: string, authorizer: Record<string, string> | null): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+function* headerNames(req: IncomingMessage): Generator<string> {
+  for (let i = 0; i < req.rawHeaders.length; i += 2) yield req.rawHeaders[i] ?? '';
+}
+
+function acceptOf(req: IncomingMessage): string | undefined {
+  const values = endToEndHeaders(req.rawHeaders)
+    .filter(([name]) => name.toLowerCase() === 'accept')
+    .map(([, v]) => v);
+  return values.length ? values.join(', ') : undefined;
+}
+
+const sourceIpOf = (req: IncomingMessage): string => (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+
+/**
+ * An API Gateway REST proxy event, as API Gateway builds one: headers as received (repeats kept in the multi-value
+ * form), query values decoded, the matched resource template and its path parameters. Built in null-prototype
+ * objects and handed over as parsed JSON, as Lambda does, so a header or parameter named `__proto__` or
+ * `constructor` is an ordinary key.
+ */
+function proxyEventFor(incoming: Incoming, match: ResourceMatch): APIGatewayProxyEvent {
+  const { req, method, target, body } = incoming;
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? '';
     const value = req.rawHeaders[i + 1] ?? '';
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
+  const query: Record<string, string> = Object.create(null);
+  const multiQuery: Record<string, string[]> = Object.create(null);
+  let hasQuery = false;
+  for (const [k, v] of new URLSearchParams(target.rawQuery)) {
+    hasQuery = true;
     query[k] = v;
     multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
-  const hasQuery = Object.keys(query).length > 0;
-  const requestId = randomUUID();
-  return {
-    resource: url.pathname,
-    path: url.pathname,
+  const event: APIGatewayProxyEvent = {
+    resource: match.resource,
+    path: target.rawPath,
     httpMethod: method,
     headers,
     multiValueHeaders,
     queryStringParameters: hasQuery ? query : null,
     multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-    pathParameters: null,
+    pathParameters: match.pathParameters,
     stageVariables: null,
-    body: body === '' ? null : body,
+    body: body.length === 0 ? null : body.toString('utf8'),
     isBase64Encoded: false,
     requestContext: {
       accountId: ACCOUNT,
       apiId: 'local',
-      authorizer,
+      authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: method,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
-      path: url.pathname,
+      identity: { sourceIp: sourceIpOf(req) } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: target.rawPath,
       stage: 'local',
-      requestId,
+      requestId: randomUUID(),
       requestTimeEpoch: Date.now(),
       resourceId: 'local',
-      resourcePath: url.pathname,
+      resourcePath: match.resource,
     },
   };
+  return JSON.parse(JSON.stringify(event)) as APIGatewayProxyEvent;
 }
 
-function write(res: ServerResponse, result: APIGatewayProxyResult): void {
-  const headers: Record<string, string | string[]> = {};
+/** Writes a Lambda proxy result (or one of API Gateway's own answers); returns the status. */
+function write(res: ServerResponse, result: APIGatewayProxyResult): number {
+  const headers: Record<string, string | string[]> = Object.create(null);
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   for (const [k, vs] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = vs.map(String);
   res.writeHead(result.statusCode, headers);
   res.end(result.body);
-}
-
-function toResult(r: ReturnType<typeof htmlResponse>): APIGatewayProxyResult {
-  return { statusCode: r.statusCode, headers: r.headers, body: r.body };
-}
-
-/** The local start page: links to every route (no script: the pages' CSP forbids it). */
-function homePage(): string {
-  const a = (href: string, text: string) => `<li><a href="${escapeHtml(href)}">${escapeHtml(text)}</a></li>`;
-  return renderPage({
-    title: 'NHS login relying party (local)',
-    bodyHtml: `<p>A local stack: NHS login simulator, moto for DynamoDB and KMS, and the real handlers.</p>
-<h2>Sign in</h2>
-<ul>
-${a('/auth/login?assurance=standard', 'Sign in (standard: P5)')}
-${a('/auth/login?assurance=high', 'Sign in (high: P9)')}
-</ul>
-<h2>Your session</h2>
-<ul>
-${a('/auth/session', 'GET /auth/session')}
-${a('/api/me', 'GET /api/me (behind the authorizer)')}
-</ul>
-<form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>`,
-  });
+  return result.statusCode;
 }

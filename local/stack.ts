@@ -1,8 +1,10 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { loadStageConfig, type StageConfig } from '../config';
+import { mountSchema, type Mount, type MountInput } from '../config/mounts';
 import type { FunctionName } from '../lib/function-table';
-import { runtimeSettingsFor } from '../lib/runtime-settings';
+import { runtimeSettingsFor, serviceOriginOf } from '../lib/runtime-settings';
+import { startDemoBackend, type DemoBackend } from './demo-backend';
 import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from './moto';
 import { startNhsLoginSimulator, type RunningSimulator, type SimUserId } from './nhs-login-sim';
 import { SESSION_TABLE_SCHEMA } from '../lambda/adapters/session-table-schema';
@@ -16,8 +18,9 @@ import { startLocalFront, type LocalFront } from './front';
 
 /**
  * The local stack (docs/design.md, "Local stack": a contract): moto (KMS and DynamoDB), the NHS login simulator registered
- * with the public key of a KMS signing key, and the local front running the real handlers. Everything on
- * loopback. Used by `npm run local` and by the integration tests (each starts its own on free ports).
+ * with the public key of a KMS signing key, the demo backend behind the local stage's mounts, and the local front
+ * running the real handlers. Everything on loopback. Used by `npm run local` and by the integration tests (each
+ * starts its own on free ports).
  */
 export interface LocalStackOptions {
   /** Port of the front. 0 lets the OS pick a free one. @default 3000 */
@@ -25,8 +28,17 @@ export interface LocalStackOptions {
   /** Sign this simulator user in without a page. */
   autoUser?: SimUserId;
   logger: AppLogger;
-  /** Overrides of the local stage's runtime settings (e.g. a short `httpTimeoutMs`, `apiRouteAssurance`). */
-  settings?: Partial<Pick<RuntimeSettings, 'httpTimeoutMs' | 'apiRouteAssurance' | 'sessionIdleMinutes' | 'sessionAbsoluteMinutes' | 'pkce'>>;
+  /**
+   * Overrides of the local stage's runtime settings (e.g. a short `httpTimeoutMs`). `protectedRoutes` is merged over
+   * the stage's own (its session routes and mounts), so a test can tighten `/api/me` and keep the mounts.
+   */
+  settings?: Partial<
+    Pick<RuntimeSettings, 'httpTimeoutMs' | 'protectedRoutes' | 'sessionIdleMinutes' | 'sessionAbsoluteMinutes' | 'pkce' | 'assertionLifetimeSeconds'>
+  >;
+  /** Refuse requests carrying `x-nhs-login-*` headers before routing, as the WAF rule does. @default true */
+  emulateWaf?: boolean;
+  /** Mounts besides the local stage's (e.g. a `public` one in a test); loopback HTTP targets go to the demo backend. */
+  extraMounts?: readonly MountInput[];
   clock?: () => number;
   /** Network seam towards the simulator (tests observe token responses through it). */
   fetch?: FetchLike;
@@ -34,10 +46,14 @@ export interface LocalStackOptions {
   onAwsCall?: (call: AwsCall) => void;
 }
 
-/** One AWS API call made by one function, named as IAM names the action. */
+/** One AWS API call made by one function, named as IAM names the action, with the resource the request named. */
 export interface AwsCall {
   readonly fn: FunctionName;
   readonly action: string;
+  /** The request's `KeyId` (KMS calls): tells the signing key from the assertion key. */
+  readonly keyId?: string;
+  /** The request's `TableName` (DynamoDB calls). */
+  readonly tableName?: string;
 }
 
 export interface LocalStack {
@@ -51,6 +67,11 @@ export interface LocalStack {
   depsFor(fn: FunctionName): FlowDeps;
   readonly signingKeyArn: string;
   readonly signingKeyPem: string;
+  /** The ECC_NIST_P256 key the authorizer signs identity assertions with (ES256). */
+  readonly assertionKeyArn: string;
+  /** The local stage's mounts, their targets pointing at the demo backend. */
+  readonly mounts: readonly Mount[];
+  readonly demoBackend: DemoBackend;
   stop(): Promise<void>;
 }
 
@@ -84,6 +105,26 @@ export async function createSigningKey(kms: KMSClient): Promise<string> {
   return out.KeyMetadata.Arn;
 }
 
+/** Creates an `ECC_NIST_P256` `SIGN_VERIFY` key (ES256) for identity assertions, as the stateful stack does, and returns its ARN. */
+export async function createAssertionKey(kms: KMSClient): Promise<string> {
+  const out = await kms.send(
+    new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'NHS login relying party identity assertion key (local)' }),
+  );
+  if (!out.KeyMetadata?.Arn) throw new Error('KMS CreateKey returned no ARN');
+  return out.KeyMetadata.Arn;
+}
+
+/** The mounts with every loopback HTTP target moved to the demo backend's port (the stage file names a placeholder). */
+export function mountsOnDemoBackend(mounts: readonly Mount[], demoPort: number): Mount[] {
+  return mounts.map((m) => {
+    if (m.target.type !== 'http') return m;
+    const url = new URL(m.target.url);
+    if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') return m;
+    url.port = String(demoPort);
+    return { ...m, target: { ...m.target, url: url.href.replace(/\/$/, '') } };
+  });
+}
+
 /**
  * `startMoto` picks a free port and then starts Python on it; another process can take the port in between.
  * A bounded retry turns that rare race into a non-event.
@@ -98,12 +139,18 @@ async function startMotoWithRetry(attempts = 3): Promise<MotoServer> {
   }
 }
 
-/** Adds a middleware that names each call the client sends (`GetItemCommand` -> `dynamodb:GetItem`). */
+/** Adds a middleware that names each call the client sends (`GetItemCommand` -> `dynamodb:GetItem`) and its key or table. */
 function reportingCalls<C extends DynamoDBClient | KMSClient>(client: C, service: 'dynamodb' | 'kms', fn: FunctionName, onCall?: (call: AwsCall) => void): C {
   if (!onCall) return client;
   (client.middlewareStack as DynamoDBClient['middlewareStack']).add(
     (next, context) => (args) => {
-      onCall({ fn, action: `${service}:${String(context.commandName).replace(/Command$/, '')}` });
+      const input = (args.input ?? {}) as { KeyId?: unknown; TableName?: unknown };
+      onCall({
+        fn,
+        action: `${service}:${String(context.commandName).replace(/Command$/, '')}`,
+        ...(typeof input.KeyId === 'string' ? { keyId: input.KeyId } : {}),
+        ...(typeof input.TableName === 'string' ? { tableName: input.TableName } : {}),
+      });
       return next(args);
     },
     { step: 'initialize', name: 'reportAwsCall' },
@@ -124,8 +171,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const kms = new KMSClient(aws);
     const dynamodb = new DynamoDBClient(aws);
     const signingKeyArn = await createSigningKey(kms);
+    const assertionKeyArn = await createAssertionKey(kms);
     await createSessionTable(dynamodb, LOCAL_TABLE_NAME);
     const signingKeyPem = spkiDerToPem(await new KmsAssertionSigner(kms, signingKeyArn).publicKeyDer());
+    kms.destroy();
+    dynamodb.destroy();
+
+    // The demo backend listens first, so the mounts can point at its port before the front routes them.
+    const demoBackend = await startDemoBackend({ clock: options.clock });
+    stoppers.push(() => demoBackend.stop());
+    const base = loadStageConfig('local');
+    const mounts = mountsOnDemoBackend([...base.mounts, ...(options.extraMounts ?? []).map((m) => mountSchema.parse(m))], demoBackend.port);
 
     // The front listens first (port 0: the OS picks a free one, no race), so the redirect URI is known before the
     // simulator registers it; requests before the dependencies exist cannot happen (nothing knows the URL yet).
@@ -135,11 +191,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (!depsFor) throw new Error('The local stack is still starting');
         return depsFor(fn);
       },
-      { port: options.port ?? 3000, logger: options.logger },
+      { port: options.port ?? 3000, logger: options.logger, mounts, emulateWaf: options.emulateWaf },
     );
     stoppers.push(() => front.stop());
     const port = front.port;
-    const base = loadStageConfig('local');
     const redirectUri = `http://localhost:${port}/auth/callback`;
     const simulator = await startNhsLoginSimulator({
       clientId: base.nhsLogin.clientId,
@@ -150,10 +205,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stoppers.push(() => simulator.stop());
 
-    const config: StageConfig = { ...base, nhsLogin: { ...base.nhsLogin, issuer: simulator.issuer, redirectUri } };
+    const config: StageConfig = { ...base, mounts, nhsLogin: { ...base.nhsLogin, issuer: simulator.issuer, redirectUri } };
+    const stageSettings = runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn, assertionKeyId: assertionKeyArn });
     const settings = runtimeSettingsSchema.parse({
-      ...runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn }),
+      ...stageSettings,
       ...options.settings,
+      protectedRoutes: { ...stageSettings.protectedRoutes, ...options.settings?.protectedRoutes },
+    });
+    // The assertions' issuer and audiences, exactly as the authorizer is configured with them.
+    demoBackend.trust({
+      issuer: serviceOriginOf(config),
+      jwksUrl: `http://127.0.0.1:${port}/auth/jwks.json`,
+      audiences: [...new Set(Object.values(settings.protectedRoutes).flatMap((r) => (r.audience ? [r.audience] : [])))],
     });
     const built = new Map<FunctionName, FlowDeps>();
     const clients: Array<{ destroy(): void }> = [];
@@ -183,6 +246,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       depsFor,
       signingKeyArn,
       signingKeyPem,
+      assertionKeyArn,
+      mounts,
+      demoBackend,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

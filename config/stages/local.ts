@@ -27,4 +27,9 @@ export const local: StageConfigInput = {
   alarmEmails: ['nobody@localhost.invalid'],
   waf: { rateLimitPer5Minutes: 100 },
   api: { throttleRateLimit: 10, throttleBurstLimit: 20 },
+  // The demo backend `npm run local` starts; the local stack replaces the port with the one it listens on.
+  mounts: [
+    { path: '/app', kind: 'page', methods: ['GET', 'POST'], target: { type: 'http', url: 'http://127.0.0.1:9500' } },
+    { path: '/api/demo', kind: 'api', methods: ['GET', 'POST'], assurance: 'high', target: { type: 'http', url: 'http://127.0.0.1:9500' } },
+  ],
 };

@@ -2,12 +2,13 @@ import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientCon
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../core/errors';
 import type { SessionStore } from '../core/ports';
-import type { SessionRecord } from '../core/session';
+import type { SessionRecord, StoredAssertion } from '../core/session';
 import type { LoginTransaction } from '../core/transaction';
 import { SESSION_TABLE_SCHEMA } from './session-table-schema';
 
 const PK = SESSION_TABLE_SCHEMA.partitionKey.name;
 const TTL = SESSION_TABLE_SCHEMA.timeToLiveAttribute;
+const ASSERTIONS = SESSION_TABLE_SCHEMA.assertionsAttribute;
 
 export const sessionKey = (idHash: string) => `session#${idHash}`;
 export const transactionKey = (idHash: string) => `txn#${idHash}`;
@@ -30,7 +31,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
  * `DependencyUnavailableError`: callers show the unavailable page and store nothing.
  *
  * IAM: each method is one table operation (`getSession` GetItem, `putSession`/`putTransaction` PutItem,
- * `touchSession` UpdateItem, `deleteSession`/`consumeTransaction` DeleteItem); each function is granted only the
+ * `touchSession`/`saveAssertions` UpdateItem, `deleteSession`/`consumeTransaction` DeleteItem); each function is granted only the
  * operations its flows call (`lib/function-table.ts`).
  */
 export class DynamoDbSessionStore implements SessionStore {
@@ -63,17 +64,32 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
+    await this.updateExisting('touch_session', idHash, 'SET lastSeenAt = :seen, #ttl = :exp', { '#ttl': TTL }, { ':seen': lastSeenAt, ':exp': expiresAt });
+  }
+
+  /** The whole `assertions` map at once (the caller merges): no nested path that a session without the map would refuse. */
+  async saveAssertions(idHash: string, assertions: Readonly<Record<string, StoredAssertion>>): Promise<void> {
+    await this.updateExisting('save_assertions', idHash, 'SET #as = :as', { '#as': ASSERTIONS }, { ':as': assertions });
+  }
+
+  /** One UpdateItem on a session that still exists: never resurrects one that logout (or expiry) removed meanwhile. */
+  private async updateExisting(
+    operation: string,
+    idHash: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<void> {
     try {
-      await this.call('touch_session', () =>
+      await this.call(operation, () =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [PK]: sessionKey(idHash) },
-            UpdateExpression: 'SET lastSeenAt = :seen, #ttl = :exp',
-            // Never resurrect a session that logout (or another request's expiry) removed meanwhile.
+            UpdateExpression: update,
             ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
-            ExpressionAttributeValues: { ':seen': lastSeenAt, ':exp': expiresAt },
+            ExpressionAttributeNames: { '#pk': PK, ...names },
+            ExpressionAttributeValues: values,
           }),
         ),
       );
@@ -150,6 +166,7 @@ function toSession(item: Item): SessionRecord | undefined {
     return undefined;
   }
   const claims = item.claims && typeof item.claims === 'object' ? (item.claims as Record<string, unknown>) : {};
+  const assertions = toAssertions(item[ASSERTIONS]);
   return {
     sub,
     vot,
@@ -160,7 +177,19 @@ function toSession(item: Item): SessionRecord | undefined {
     lastSeenAt,
     absoluteExpiresAt,
     expiresAt,
+    ...(assertions ? { assertions } : {}),
   };
+}
+
+/** The kept identity assertions: well-formed entries only (anything else is as if never kept, and is re-signed). */
+function toAssertions(value: unknown): Record<string, StoredAssertion> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Item).flatMap(([audience, a]): Array<[string, StoredAssertion]> => {
+    const jwt = a && typeof a === 'object' ? str((a as Item).jwt) : undefined;
+    const exp = a && typeof a === 'object' ? num((a as Item).exp) : undefined;
+    return jwt && exp !== undefined ? [[audience, { jwt, exp }]] : [];
+  });
+  return Object.fromEntries(entries);
 }
 
 function toTransaction(item: Item): LoginTransaction | undefined {

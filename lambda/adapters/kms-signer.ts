@@ -1,7 +1,8 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import type { AssertionSigner } from '../core/client-assertion';
 import { DependencyUnavailableError } from '../core/errors';
+import { rfc7638Thumbprint, spkiToJwk } from './jwk';
 
 /**
  * Signs client assertions with an asymmetric KMS key (`RSA_2048`, `SIGN_VERIFY`). `RSASSA_PKCS1_V1_5_SHA_512`
@@ -64,9 +65,7 @@ export function spkiDerToPem(der: Uint8Array): string {
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) of an RSA public key given as SPKI DER. */
 export function jwkThumbprint(der: Uint8Array): string {
-  const jwk = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+  const jwk = spkiToJwk(der);
   if (jwk.kty !== 'RSA' || !jwk.e || !jwk.n) throw new Error('The signing key is not an RSA key');
-  // Required members only, in lexicographic order, no whitespace (RFC 7638 3.2).
-  const canonical = JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n });
-  return createHash('sha256').update(canonical).digest('base64url');
+  return rfc7638Thumbprint(jwk);
 }

@@ -23,3 +23,12 @@ export function safeEqual(a: string, b: string): boolean {
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/**
+ * A stable, non-secret reference to a session (22 base64url characters, 132 bits): what backends see as the
+ * assertion's `sid` and the authorizer's `sessionRef`. Derived one-way from the stored hash with a label, so it is
+ * neither the cookie value nor the table key, and knowing it lets no one read, find or use the session.
+ */
+export function sessionRefOf(idHash: string): string {
+  return createHash('sha256').update(`session-ref:${idHash}`, 'utf8').digest('base64url').slice(0, 22);
+}

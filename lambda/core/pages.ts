@@ -20,7 +20,9 @@ const STYLE =
   'body{font-family:Arial,sans-serif;font-size:19px;line-height:1.5;margin:0;color:#212b32;background:#f0f4f5}' +
   'main{max-width:40em;margin:0 auto;padding:2em 1em}h1{font-size:2em;line-height:1.2}' +
   'a{color:#005eb8}a:focus{background:#ffeb3b;color:#212b32;outline:4px solid transparent;box-shadow:0 -2px #ffeb3b,0 4px #212b32}' +
-  '.reference{font-size:16px;color:#4c6272}button{font-size:19px;padding:.5em 1em}';
+  '.reference{font-size:16px;color:#4c6272}button{font-size:19px;padding:.5em 1em}' +
+  '.button{display:inline-block;font-weight:bold;color:#fff;background:#005eb8;padding:.5em 1em;text-decoration:none;border-radius:4px}' +
+  '.button:hover{background:#003087}.button:focus{background:#ffeb3b;color:#212b32}';
 
 export interface PageContent {
   title: string;
@@ -52,13 +54,21 @@ ${bodyHtml}${ref}
 const p = (text: string) => `<p>${escapeHtml(text)}</p>`;
 const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 
-export function failurePage(page: FailurePage, options: { nhsApp?: boolean; reference?: string } = {}): string {
+export interface FailurePageOptions {
+  nhsApp?: boolean;
+  reference?: string;
+  /** Where "Go to the start page" goes (`settings.startPath`). @default '/' */
+  startPath?: string;
+}
+
+export function failurePage(page: FailurePage, options: FailurePageOptions = {}): string {
   const reference = options.reference;
+  const start = `<p>${link(options.startPath ?? '/', 'Go to the start page')}</p>`;
   switch (page) {
     case 'bad-request':
       return renderPage({
         title: 'Sorry, there is a problem with this link',
-        bodyHtml: `${p('The address you followed is not valid.')}\n<p>${link('/', 'Go to the start page')}</p>`,
+        bodyHtml: `${p('The address you followed is not valid.')}\n${start}`,
         reference,
       });
     case 'sign-in-failed':
@@ -80,7 +90,7 @@ export function failurePage(page: FailurePage, options: { nhsApp?: boolean; refe
     case 'forbidden':
       return renderPage({
         title: 'Sorry, this request was refused',
-        bodyHtml: `${p('The request did not come from this service, so it was not carried out.')}\n<p>${link('/', 'Go to the start page')}</p>`,
+        bodyHtml: `${p('The request did not come from this service, so it was not carried out.')}\n${start}`,
         reference,
       });
     case 'internal':
@@ -107,6 +117,20 @@ export function noConsentPage(nhsApp: boolean, reference?: string): string {
       `\n<p>In an emergency, call 999.</p>` +
       back,
     reference,
+  });
+}
+
+/**
+ * `GET /`: the public start page. What the service is, and one clear way in: a prominent link that starts the
+ * sign-in (a link, not a form: signing in starts with a GET).
+ */
+export function startPage(): string {
+  return renderPage({
+    title: 'Sign in to use this service',
+    bodyHtml:
+      p('This service uses NHS login to check who you are, so that it can show you your own information and keep it safe.') +
+      p('If you do not have an NHS login yet, you can create one when you sign in.') +
+      `\n<p><a class="button" href="/auth/login">Sign in with NHS login</a></p>`,
   });
 }
 

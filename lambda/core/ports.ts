@@ -1,4 +1,4 @@
-import type { SessionRecord } from './session';
+import type { SessionRecord, StoredAssertion } from './session';
 import type { LoginTransaction } from './transaction';
 
 /**
@@ -12,6 +12,11 @@ export interface SessionStore {
   /** Writes the sliding refresh, only if the session still exists (a logout is never undone). */
   touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
+  /**
+   * Replaces the session's signed identity assertions (audience -> assertion), only if the session still exists
+   * (one UpdateItem; a logout is never undone). A session already gone is not an error.
+   */
+  saveAssertions(idHash: string, assertions: Readonly<Record<string, StoredAssertion>>): Promise<void>;
   putTransaction(idHash: string, txn: LoginTransaction): Promise<void>;
   /** Deletes and returns the transaction in one conditional write; `undefined` if it was never there or already used. */
   consumeTransaction(idHash: string): Promise<LoginTransaction | undefined>;
@@ -45,6 +50,29 @@ export interface IdentityProvider {
   pkceChallenge(verifier: string): Promise<string>;
   randomPkceVerifier(): string;
   exchangeCode(exchange: CodeExchange): Promise<VerifiedIdentity>;
+}
+
+/** The public half of the identity assertion key, as `GET /auth/jwks.json` publishes it (RFC 7517, 7518 6.2). */
+export interface EcPublicJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  /** RFC 7638 thumbprint: the `kid` of every assertion the key signs. */
+  kid: string;
+  alg: 'ES256';
+  use: 'sig';
+}
+
+/**
+ * Signs identity assertions with the assertion key (KMS `ECC_NIST_P256`); the private key never exists here. The
+ * KMS adapter implements it.
+ */
+export interface IdentityAssertionSigner {
+  /** The public key (read once per container). */
+  publicJwk(): Promise<EcPublicJwk>;
+  /** ES256 over `message` in the JWS form: the 64-byte `R || S` (RFC 7518 3.4), not DER. */
+  sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
 /** The subset of a Powertools Logger the runtime uses (so tests can pass a capturing one). */

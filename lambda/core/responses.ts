@@ -64,7 +64,7 @@ export interface MappedError {
  * The one place errors become responses. Typed errors choose their status and page; anything else is a 500
  * with the generic page. The user sees a clear page (or JSON for JSON routes); never a stack trace.
  */
-export function mapError(err: unknown, options: { format: 'html' | 'json'; reference?: string; cookies?: string[] }): MappedError {
+export function mapError(err: unknown, options: { format: 'html' | 'json'; reference?: string; cookies?: string[]; startPath?: string }): MappedError {
   const rp = findRpError(err);
   const status = rp?.status ?? 500;
   const page: FailurePage = rp?.page ?? 'internal';
@@ -73,6 +73,6 @@ export function mapError(err: unknown, options: { format: 'html' | 'json'; refer
   const response =
     options.format === 'json'
       ? jsonResponse(status, { error: reason }, cookies)
-      : htmlResponse(status, failurePage(page, { nhsApp: rp?.nhsApp ?? false, reference: options.reference }), cookies);
+      : htmlResponse(status, failurePage(page, { nhsApp: rp?.nhsApp ?? false, reference: options.reference, startPath: options.startPath }), cookies);
   return { response, reason, expected: rp !== undefined, errorName: err instanceof Error ? err.name : typeof err };
 }

@@ -1,29 +1,25 @@
 /**
- * Per-route minimum assurance for `/api/*`: which assurance profile (`./assurance.ts`) a session must satisfy
- * for a request, looked up in the stage's `apiRouteAssurance` table.
+ * The rule the authorizer enforces on a request: looked up by the API Gateway resource the request matched
+ * (`event.resource`, e.g. `/app/{proxy+}`) and its method, never by the raw path. API Gateway has already
+ * normalised and routed the path, so `/api/demo//x`, `/api/demo/%78` or a trailing slash land on the same resource
+ * as any other request below the mount and cannot reach a looser rule.
  */
-import type { RuntimeSettings } from '../settings';
+import type { ProtectedRoute, RuntimeSettings } from '../settings';
+
+export interface RouteRequirement {
+  readonly route: ProtectedRoute;
+  /** The profile the session must satisfy for this method. */
+  readonly profile: string;
+}
 
 /**
- * The minimum profile for an API route from `apiRouteAssurance`: `"GET /api/me"` beats `"/api/me"`, which beats
- * the longest matching `"[METHOD ]/prefix/*"` (a method-specific key wins a tie); unlisted routes need the
- * default profile.
+ * The route's rule and the minimum profile for `method`: the route's per-method entry if it has one, else its
+ * own minimum. `undefined` for a resource the stage does not protect: the caller refuses it (fail closed).
  */
-export function requiredProfileFor(settings: RuntimeSettings, method: string, path: string): string {
-  const table = settings.apiRouteAssurance;
+export function requirementFor(settings: RuntimeSettings, method: string, resource: string): RouteRequirement | undefined {
+  const route = Object.hasOwn(settings.protectedRoutes, resource) ? settings.protectedRoutes[resource] : undefined;
+  if (!route) return undefined;
   const m = method.toUpperCase();
-  const exact = table[`${m} ${path}`] ?? table[path];
-  if (exact !== undefined) return exact;
-  let best: { length: number; methodSpecific: boolean; profile: string } | undefined;
-  for (const [key, profile] of Object.entries(table)) {
-    const space = key.indexOf(' ');
-    const keyMethod = space > 0 ? key.slice(0, space).toUpperCase() : undefined;
-    const pattern = space > 0 ? key.slice(space + 1) : key;
-    if (!pattern.endsWith('/*') || (keyMethod !== undefined && keyMethod !== m)) continue;
-    const prefix = pattern.slice(0, -1);
-    if (!path.startsWith(prefix)) continue;
-    const candidate = { length: prefix.length, methodSpecific: keyMethod !== undefined, profile };
-    if (!best || candidate.length > best.length || (candidate.length === best.length && candidate.methodSpecific)) best = candidate;
-  }
-  return best?.profile ?? settings.defaultAssuranceProfile;
+  const perMethod = Object.hasOwn(route.methods, m) ? route.methods[m] : undefined;
+  return { route, profile: perMethod ?? route.assurance };
 }

@@ -18,6 +18,17 @@ export interface SessionRecord {
   lastSeenAt: number;
   absoluteExpiresAt: number;
   expiresAt: number;
+  /**
+   * Identity assertions already signed for this session, by audience (`assertions` on the item), so that another
+   * container reuses one instead of calling KMS again. Absent until the first is signed.
+   */
+  assertions?: Record<string, StoredAssertion>;
+}
+
+/** A signed identity assertion (`X-NHS-Login-Assertion`) and its `exp` (epoch seconds). */
+export interface StoredAssertion {
+  jwt: string;
+  exp: number;
 }
 
 export interface SessionPolicy {

@@ -2,52 +2,66 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Cont
 import { SESSION_COOKIE } from '../core/cookies';
 import { authorizeRequest, type AuthorizerDecision } from '../core/flows';
 import { findRpError } from '../core/errors';
-import { cookieFrom, resolveDeps, type DepsSource } from './http';
+import { cookieFrom, queryPairs, resolveDeps, type DepsSource } from './http';
 import { containerDepsFromEnvironment } from './runtime';
 
 /**
- * REQUEST authorizer for `/api/*` (identity source: the Cookie header; result caching must be off (TTL 0) so a
- * logout or an idle expiry takes effect at once and per-route assurance is never answered from another route's
- * cached policy).
- * - no valid session: throws `Unauthorized` -> API Gateway's UNAUTHORIZED gateway response (401);
- * - assurance too low: Deny + context {reason, requiredAssurance, stepUp} -> ACCESS_DENIED (403) whose template
- *   shows the hint (see `AUTHORIZER_GATEWAY_RESPONSES`);
- * - otherwise Allow for this method ARN with {sub, vot, identityProofingLevel, authTime, claims (JSON)}.
- * A store failure throws, which API Gateway answers with 500 (AUTHORIZER_FAILURE): fail closed.
+ * REQUEST authorizer of the session routes and the `page` and `api` mounts. No identity sources and no result
+ * caching (TTL 0): API Gateway calls it on every request, also without a Cookie header (a page mount must still
+ * send that browser to sign in), a logout or an idle expiry takes effect at once, and no rule is answered from
+ * another resource's cached policy. The rule is found by `event.resource`, never the raw path.
+ * - unknown resource, or a request carrying an `X-NHS-Login-*` header: Deny (403);
+ * - no valid session: `api` throws `Unauthorized` -> UNAUTHORIZED (401); `page` Deny with `signIn` -> 403, whose
+ *   HTML template forwards the browser to sign in and come back;
+ * - assurance too low: Deny with {reason, requiredAssurance, stepUp, signIn} -> ACCESS_DENIED (403);
+ * - otherwise Allow for this method ARN with {sub, vot, identityProofingLevel, authTime, expiresAt, idleExpiresAt,
+ *   claims (JSON), sessionRef} and, for a route with an audience, `assertion`.
+ * A store or KMS failure throws, which API Gateway answers with 500 (AUTHORIZER_FAILURE): fail closed.
+ * Logs carry the method, the resource (a route template, not the path) and reason codes; never values.
  */
 export function makeHandler(source: DepsSource) {
   return async (event: APIGatewayRequestAuthorizerEvent, _context?: Context): Promise<APIGatewayAuthorizerResult> => {
     const deps = resolveDeps(source);
     const method = event.httpMethod ?? 'GET';
-    const path = event.path ?? '/';
+    const resource = event.resource ?? '';
+    const route = `${method} ${resource}`;
     let decision: AuthorizerDecision;
     try {
       decision = await authorizeRequest(deps, {
         sessionId: cookieFrom(event.headers, event.multiValueHeaders, SESSION_COOKIE),
         method,
-        path,
+        resource,
+        path: event.path ?? '/',
+        query: queryPairs({
+          queryStringParameters: event.queryStringParameters ?? null,
+          multiValueQueryStringParameters: event.multiValueQueryStringParameters ?? null,
+        }),
+        headerNames: [...Object.keys(event.headers ?? {}), ...Object.keys(event.multiValueHeaders ?? {})],
       });
     } catch (err) {
       deps.logger.error('Authorizer failed', {
         event: 'authorizer_failed',
+        route,
         reason: findRpError(err)?.reason ?? 'internal_error',
         errorName: err instanceof Error ? err.name : typeof err,
       });
       throw new Error('Authorizer failed');
     }
     if (decision.effect === 'Unauthorized') {
-      deps.logger.info('API request without a valid session', { event: 'api_unauthorized', reason: decision.reason, route: `${method} ${path}` });
+      deps.logger.info('API request without a valid session', { event: 'api_unauthorized', reason: decision.reason, route });
       throw new Error('Unauthorized');
     }
     if (decision.effect === 'Deny') {
-      deps.logger.info('API request with too low assurance', {
-        event: 'api_step_up_required',
-        route: `${method} ${path}`,
-        requiredAssurance: decision.context.requiredAssurance,
+      deps.logger.info('Request denied', {
+        event: 'authorizer_denied',
+        reason: decision.reason,
+        ...(decision.cause ? { cause: decision.cause } : {}),
+        route,
+        ...(decision.context.requiredAssurance ? { requiredAssurance: decision.context.requiredAssurance } : {}),
       });
     }
     return {
-      principalId: decision.effect === 'Allow' ? String(decision.context.sub) : 'insufficient-assurance',
+      principalId: decision.effect === 'Allow' ? String(decision.context.sub) : 'denied',
       policyDocument: {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: decision.effect, Resource: event.methodArn }],

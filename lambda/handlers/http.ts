@@ -1,12 +1,23 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { parseCookies } from '../core/cookies';
 import type { FlowDeps } from '../core/flows';
+import type { AppLogger } from '../core/ports';
 import { mapError, type HttpResponse } from '../core/responses';
+import type { RuntimeSettings } from '../settings';
 import { protocolDetail } from '../adapters/protocol-errors';
 
-/** Handlers take their dependencies, or a function that builds them once per container on first use. */
-export type DepsSource = FlowDeps | (() => FlowDeps);
-export const resolveDeps = (source: DepsSource): FlowDeps => (typeof source === 'function' ? source() : source);
+/**
+ * Handlers take their dependencies, or a function that builds them once per container on first use. Most take the
+ * flows' (`FlowDeps`); a function that needs less (`jwks`) names its own, which `FlowDeps` also satisfies.
+ */
+export type DepsSource<D = FlowDeps> = D | (() => D);
+export const resolveDeps = <D>(source: DepsSource<D>): D => (typeof source === 'function' ? (source as () => D)() : source);
+
+/** What `httpHandler` itself uses: the logger, and the start page the error pages link to. */
+export interface HandlerDeps {
+  settings: Pick<RuntimeSettings, 'startPath'>;
+  logger: AppLogger;
+}
 
 type HeaderBag = Record<string, string | undefined> | null | undefined;
 type MultiHeaderBag = Record<string, string[] | undefined> | null | undefined;
@@ -61,10 +72,10 @@ export interface HttpHandlerOptions {
  * Wraps a route: the one place failures are logged (reason code, error name, protocol check name; never values)
  * and turned into responses (`mapError`).
  */
-export function httpHandler(
-  source: DepsSource,
+export function httpHandler<D extends HandlerDeps = FlowDeps>(
+  source: DepsSource<D>,
   options: HttpHandlerOptions,
-  run: (deps: FlowDeps, event: APIGatewayProxyEvent) => Promise<HttpResponse>,
+  run: (deps: D, event: APIGatewayProxyEvent) => Promise<HttpResponse>,
 ): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
   return async (event, context) => {
     const deps = resolveDeps(source);
@@ -72,7 +83,7 @@ export function httpHandler(
       return toProxyResult(await run(deps, event));
     } catch (err) {
       const reference = context?.awsRequestId ?? event.requestContext?.requestId;
-      const mapped = mapError(err, { format: options.format, reference, cookies: options.errorCookies });
+      const mapped = mapError(err, { format: options.format, reference, cookies: options.errorCookies, startPath: deps.settings.startPath });
       const detail = protocolDetail(err);
       const fields = {
         event: 'request_failed',

@@ -1,5 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { Mount } from '../../config/mounts';
+import { methodConstructPath } from '../api';
 import { allRoutes, FUNCTION_NAMES, functionSpec } from '../function-table';
 import type { RelyingParty } from '../relying-party';
 
@@ -17,11 +19,19 @@ export interface Acknowledgement {
 }
 
 const PUBLIC_SIGN_IN_ROUTE =
-  'A public sign-in route: anyone must be able to start, finish or end an NHS login sign-in, and NHS login is the ' +
+  'A public route of the sign-in (function table access "public"): anyone must be able to open the start page, ' +
+  'read the public keys backends verify with, and start, finish or end an NHS login sign-in, and NHS login is the ' +
   'identity provider, so there is no caller to authorise before it; CSRF and binding checks are in the handler.';
 const NOT_COGNITO =
-  'NHS login (OpenID Connect) is the identity provider, not Cognito. /auth/* routes are public sign-in routes; ' +
-  '/api/* routes are behind the session REQUEST authorizer (SessionAuthorizer).';
+  'NHS login (OpenID Connect) is the identity provider, not Cognito. GET / and /auth/* routes are public sign-in ' +
+  'routes; the session routes (GET /api/me) are behind the session REQUEST authorizer (SessionAuthorizer).';
+const publicMount = (m: Mount) =>
+  `The mount ${m.path} is public by the stage config (mounts, kind "public": a start page, static assets or a ` +
+  'health check that needs no session), so there is no caller to authorise; it gets no identity headers, and the WAF ' +
+  'refuses any request carrying an X-NHS-Login-* header.';
+const mountNotCognito = (m: Mount) =>
+  `NHS login (OpenID Connect) is the identity provider, not Cognito. The mount ${m.path} (kind "${m.kind}" in the ` +
+  `stage config) is ${m.kind === 'public' ? 'public by that config' : 'behind the session REQUEST authorizer (SessionAuthorizer), which checks the session and the minimum assurance'}.`;
 
 /** The full list of acknowledgements for one stage's stacks. */
 export function acknowledgementsFor(rp: Pick<RelyingParty, 'stateful' | 'stateless'>): Acknowledgement[] {
@@ -33,9 +43,15 @@ export function acknowledgementsFor(rp: Pick<RelyingParty, 'stateful' | 'statele
   // Each route's method, as the function table declares it: public ones have no authorizer at all (APIG4), and
   // none uses Cognito (COG4).
   for (const route of allRoutes()) {
-    const method = `${api}/Default${route.path}/${route.method}/Resource`;
+    const method = `${api}/${methodConstructPath(route.path, route.method)}`;
     if (route.access === 'public') list.push({ path: method, id: 'AwsSolutions::AwsSolutions-APIG4', reason: PUBLIC_SIGN_IN_ROUTE });
     list.push({ path: method, id: 'AwsSolutions::AwsSolutions-COG4', reason: NOT_COGNITO });
+  }
+  // The same for each method of each mount, as the API built it from the stage config.
+  for (const { mount, method } of rp.stateless.api.mounts.methods) {
+    const path = `${api}/${methodConstructPath(method.resource.path, method.httpMethod)}`;
+    if (mount.kind === 'public') list.push({ path, id: 'AwsSolutions::AwsSolutions-APIG4', reason: publicMount(mount) });
+    list.push({ path, id: 'AwsSolutions::AwsSolutions-COG4', reason: mountNotCognito(mount) });
   }
 
   list.push({

@@ -3,6 +3,7 @@
  * and over the synthesized cloud assembly, and the report reviewers read.
  */
 export { declareData, DATA_MAP_METADATA_KEY, type DataDeclaration } from './data-map-metadata';
+export { declareBackend, BACKEND_METADATA_KEY, type BackendDeclaration } from './backend-declaration';
 export { UkResidencyChecks, UK_RESIDENCY_PACK, ACKNOWLEDGEMENT_REFUSED_RULE } from './nag-pack';
 export { scanResidency, scanInput, formatScan, type ResidencyScan } from './scanner';
 export { readResidencyInput, ResidencyInputError, type ResidencyInput } from './assembly';

@@ -202,13 +202,19 @@ export interface FoundArn {
 const FIELD = `(?:«[^»]*»|[^:\\s"',«])*`;
 const ARN = new RegExp(`arn:(${FIELD}):(${FIELD}):(${FIELD}):(${FIELD}):(?:«[^»]*»|[^\\s"',«])*`, 'g');
 
-/** Every ARN in a rendered text. */
+/**
+ * Every ARN in a rendered text, outer ones first, including an ARN nested in another one's resource: an API
+ * Gateway integration URI (`arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`)
+ * names the function it invokes, and that function's region is where the request is processed.
+ */
 export function findArns(text: string): FoundArn[] {
   const out: FoundArn[] = [];
-  for (const m of text.matchAll(ARN)) {
+  const pattern = new RegExp(ARN.source, 'g');
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     const [arn, partition = '', service = '', region = '', account = ''] = m;
     const regionStart = m.index + `arn:${partition}:${service}:`.length;
     out.push({ arn, partition, service, region, account, regionStart, regionEnd: regionStart + region.length });
+    pattern.lastIndex = m.index + 'arn:'.length; // look inside this ARN for a nested one
   }
   return out;
 }

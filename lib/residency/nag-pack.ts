@@ -131,7 +131,10 @@ export class UkResidencyChecks extends NagPack {
     }
   }
 
-  /** The stack's resources in template form (declared properties, no overrides), built once per validation. */
+  /**
+   * The stack's resources in template form (declared properties and metadata such as backend declarations, no
+   * overrides), built once per validation.
+   */
   private templateOf(stack: Stack): CfnTemplate {
     let template = this.templatesByStack.get(stack);
     if (!template) {
@@ -139,7 +142,12 @@ export class UkResidencyChecks extends NagPack {
       for (const node of allConstructs(stack)) {
         if (!CfnResource.isCfnResource(node) || Stack.of(node) !== stack) continue;
         if (!(node as unknown as L1Internals).shouldSynthesize()) continue;
-        resources[stack.resolve(node.logicalId) as string] = { Type: node.cfnResourceType, Properties: declaredProperties(node) };
+        const metadata = stack.resolve(node.cfnOptions.metadata) as Record<string, unknown> | undefined;
+        resources[stack.resolve(node.logicalId) as string] = {
+          Type: node.cfnResourceType,
+          Properties: declaredProperties(node),
+          ...(metadata && Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
+        };
       }
       template = { Resources: resources };
       this.templatesByStack.set(stack, template);

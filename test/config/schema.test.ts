@@ -1,6 +1,7 @@
 import { DEFAULT_STAGE, loadStageConfig, parseStageConfig, STAGE_NAMES, StageConfigError, type StageConfigInput } from '../../config';
 import { sandpit } from '../../config/stages/sandpit';
 import { local } from '../../config/stages/local';
+import type { MountInput } from '../../config/mounts';
 
 type Mutation = (c: StageConfigInput) => StageConfigInput;
 const nhs = (c: StageConfigInput, patch: Partial<StageConfigInput['nhsLogin']>): StageConfigInput => ({ ...c, nhsLogin: { ...c.nhsLogin, ...patch } });
@@ -97,7 +98,87 @@ const BAD_VALUES: [string, Mutation, string, string][] = [
     'DNS name',
   ],
   ['unknown key', (c) => ({ ...c, colour: 'blue' }) as StageConfigInput, 'colour: received "blue"', 'no such key'],
+  ...mountCases(),
 ];
+
+/** Mount validation: each case replaces the sandpit mounts with one mount. */
+function mountCases(): [string, Mutation, string, string][] {
+  const ok: MountInput = { path: '/app', kind: 'api', methods: ['GET'], target: { type: 'http', url: 'https://backend.example.nhs.uk' } };
+  const one =
+    (patch: Record<string, unknown>): Mutation =>
+    (c) => ({ ...c, mounts: [{ ...ok, ...patch } as never] });
+  const lambda = (functionArn: string) => one({ target: { type: 'lambda', functionArn } });
+  const http = (url: string) => one({ target: { type: 'http', url } });
+  return [
+    ['mount path with a trailing slash', one({ path: '/app/' }), 'mounts.0.path: received "/app/"', 'no trailing slash'],
+    ['mount path in capitals', one({ path: '/App' }), 'mounts.0.path: received "/App"', 'lower case'],
+    ['mount under the sign-in routes', one({ path: '/auth/extra' }), 'mounts.0.path: received "/auth/extra"', 'outside /auth'],
+    ['mount over the example route', one({ path: '/api/me' }), 'mounts.0.path: received "/api/me"', 'serves those itself'],
+    ['two mounts on one path', (c) => ({ ...c, mounts: [ok, { ...ok, kind: 'page' }] }), 'mounts.1.path: received "/app"', 'no other mount uses'],
+    ['unknown kind', one({ kind: 'private' }), 'mounts.0.kind: received "private"', 'page'],
+    ['unknown method', one({ methods: ['FETCH'] }), 'mounts.0.methods.0: received "FETCH"', 'GET'],
+    ['repeated method', one({ methods: ['GET', 'GET'] }), 'mounts.0.methods: received ["GET","GET"]', 'without repeats'],
+    ['unknown assurance profile', one({ assurance: 'gold' }), 'mounts.0.assurance: received "gold"', 'standard, high'],
+    ['assurance on a public mount', one({ kind: 'public', assurance: 'high' }), 'mounts.0.assurance: received "high"', 'public mount needs no session'],
+    [
+      'per-method rule for a method not accepted',
+      one({ methodAssurance: { POST: 'high' } }),
+      'mounts.0.methodAssurance.POST: received "high"',
+      'accepts (GET)',
+    ],
+    [
+      'per-method rule naming no profile',
+      one({ methods: ['GET', 'POST'], methodAssurance: { POST: 'gold' } }),
+      'mounts.0.methodAssurance.POST: received "gold"',
+      'standard, high',
+    ],
+    [
+      'Lambda target in another region',
+      lambda('arn:aws:lambda:eu-west-1:111111111111:function:records'),
+      'mounts.0.target.functionArn: received "arn:aws:lambda:eu-west-1:',
+      'in eu-west-2 and account 111111111111',
+    ],
+    [
+      'Lambda target in another account',
+      lambda('arn:aws:lambda:eu-west-2:999999999999:function:records'),
+      'mounts.0.target.functionArn: received "arn:aws:lambda:eu-west-2:999999999999',
+      'account 111111111111',
+    ],
+    ['HTTP target over plain http', http('http://backend.example.nhs.uk'), 'mounts.0.target.url: received "http://backend.example.nhs.uk"', 'https URL'],
+    ['HTTP target with a query', http('https://backend.example.nhs.uk/?key=1'), 'mounts.0.target.url: received', 'no query'],
+    ['HTTP target with credentials', http('https://user:pw@backend.example.nhs.uk'), 'mounts.0.target.url: received', 'credentials'],
+    ['loopback HTTP outside the local stage', http('http://127.0.0.1:9500'), 'mounts.0.target.url: received "http://127.0.0.1:9500"', 'https URL'],
+    [
+      "HTTP target on another region's AWS endpoint",
+      http('https://abc123.execute-api.us-east-1.amazonaws.com/prod'),
+      'mounts.0.target.url: received',
+      'not us-east-1',
+    ],
+    ['HTTP target on a Lambda function URL elsewhere', http('https://xyz.lambda-url.eu-west-1.on.aws'), 'mounts.0.target.url: received', 'not eu-west-1'],
+    ['HTTP target on CloudFront', http('https://d111111abcdef8.cloudfront.net'), 'mounts.0.target.url: received', 'global or edge endpoint'],
+    ['HTTP target on a global AWS endpoint', http('https://s3.amazonaws.com/bucket'), 'mounts.0.target.url: received', 'global or edge endpoint'],
+    [
+      'VPC link to a load balancer in another region',
+      one({ target: { type: 'vpcLink', vpcLinkId: 'a1b2c3', nlbDnsName: 'app-0123.elb.eu-west-1.amazonaws.com' } }),
+      'mounts.0.target.nlbDnsName: received "app-0123.elb.eu-west-1.amazonaws.com"',
+      'in eu-west-2',
+    ],
+    [
+      'VPC link id malformed',
+      one({ target: { type: 'vpcLink', vpcLinkId: 'VPC LINK', nlbDnsName: 'app.elb.eu-west-2.amazonaws.com' } }),
+      'mounts.0.target.vpcLinkId: received "VPC LINK"',
+      'VPC link id',
+    ],
+    ['unknown target type', one({ target: { type: 'ftp', url: 'ftp://x' } }), 'mounts.0.target.type: received "ftp"', 'lambda'],
+    ['start path nowhere', (c) => ({ ...c, startPath: '/welcome' }), 'startPath: received "/welcome"', 'under a public mount (/static)'],
+    [
+      'assertion lifetime over 5 minutes',
+      (c) => ({ ...c, identityAssertion: { lifetimeSeconds: 600 } }),
+      'identityAssertion.lifetimeSeconds: received 600',
+      '300',
+    ],
+  ];
+}
 
 describe('stage configuration', () => {
   it.each(STAGE_NAMES)('the %s stage is valid and in eu-west-2', (name) => {
@@ -111,6 +192,38 @@ describe('stage configuration', () => {
     const { session, ...rest } = sandpit;
     void session;
     expect(parseStageConfig(rest).session).toEqual({ idleMinutes: 30, absoluteMinutes: 720 });
+  });
+
+  it('accepts each target kind, aliases, base paths, nested prefixes and per-method rules', () => {
+    const config = parseStageConfig({
+      ...sandpit,
+      mounts: [
+        { path: '/api', kind: 'api', target: { type: 'lambda', functionArn: 'arn:aws:lambda:eu-west-2:111111111111:function:api:live' } },
+        {
+          path: '/api/records',
+          kind: 'api',
+          methods: ['GET', 'POST'],
+          methodAssurance: { POST: 'high' },
+          target: { type: 'http', url: 'https://records.example.nhs.uk/v2' },
+        },
+        { path: '/app', kind: 'page', target: { type: 'vpcLink', vpcLinkId: 'abc123', nlbDnsName: 'app-0123abc.elb.eu-west-2.amazonaws.com' } },
+        { path: '/regional', kind: 'api', target: { type: 'http', url: 'https://abc123.execute-api.eu-west-2.amazonaws.com/live' } },
+        { path: '/help', kind: 'public', target: { type: 'http', url: 'https://help.example.nhs.uk' } },
+      ],
+      startPath: '/help/start',
+    });
+    expect(config.mounts.map((m) => m.methods)).toEqual([['GET'], ['GET', 'POST'], ['GET'], ['GET'], ['GET']]);
+    expect(config.mounts[2]!.target).toEqual({
+      type: 'vpcLink',
+      vpcLinkId: 'abc123',
+      nlbDnsName: 'app-0123abc.elb.eu-west-2.amazonaws.com',
+      port: 443,
+      protocol: 'https',
+    });
+    expect(loadStageConfig('local').mounts.map((m) => m.target)).toEqual([
+      { type: 'http', url: 'http://127.0.0.1:9500' },
+      { type: 'http', url: 'http://127.0.0.1:9500' },
+    ]);
   });
 
   it('keeps data in integration and production, not in sandpit', () => {

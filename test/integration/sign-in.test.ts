@@ -8,7 +8,7 @@ import { authorizeHops, expectClearPage, startHarness, type Harness } from './su
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ autoUser: 'p9', settings: { apiRouteAssurance: { 'GET /api/me': 'high' } } });
+  h = await startHarness({ autoUser: 'p9', settings: { protectedRoutes: { '/api/me': { kind: 'api', assurance: 'high', methods: {} } } } });
 });
 afterAll(() => h?.stop());
 afterEach(async () => {
@@ -79,7 +79,9 @@ describe('sign-in', () => {
 
     const me = await b.request('/api/me');
     expect(me.status).toBe(403);
-    expect(JSON.parse(me.body)).toEqual({ error: 'insufficient_assurance', requiredAssurance: 'high', stepUp: '/auth/login?assurance=high' });
+    // The step-up comes back to the route that asked for it.
+    const stepUp = '/auth/login?assurance=high&returnTo=%2Fapi%2Fme';
+    expect(JSON.parse(me.body)).toEqual({ error: 'insufficient_assurance', requiredAssurance: 'high', stepUp, signIn: stepUp });
   });
 
   it('step-up P5 -> P9: prompt=login, auth_time checked, the session id rotates and the old one is gone', async () => {

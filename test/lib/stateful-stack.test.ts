@@ -8,7 +8,7 @@ import { synthStage, type SynthesizedStage } from '../support/synth';
  * with a migration plan.
  */
 const PINNED_LOGICAL_IDS = {
-  'AWS::KMS::Key': ['DataKey2A0DE9E6', 'SigningKeysV1064BD4EC'],
+  'AWS::KMS::Key': ['DataKey2A0DE9E6', 'SigningKeysV1064BD4EC', 'IdentityAssertionKey311C2F67'],
   'AWS::DynamoDB::Table': ['SessionsTableA5E8383B'],
   'AWS::Backup::BackupVault': ['BackupsVault1F11AFCC'],
   'AWS::Backup::BackupPlan': ['BackupsPlanAF2A6E1B'],
@@ -104,6 +104,53 @@ describe('stateful stack', () => {
 
     it('are exported as outputs for the PEM script', () => {
       sandpitStage.stateful.hasOutput('SigningKeyV1Arn', { Value: { 'Fn::GetAtt': ['SigningKeysV1064BD4EC', 'Arn'] } });
+    });
+  });
+
+  describe('identity assertion key', () => {
+    const resource = (stage: SynthesizedStage) => stage.stateful.toJSON().Resources.IdentityAssertionKey311C2F67;
+
+    it('is one ECC_NIST_P256 SIGN_VERIFY key, single-region, apart from the client-assertion keys', () => {
+      expect(resource(sandpitStage).Properties).toMatchObject({
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        MultiRegion: false,
+        PendingWindowInDays: 30,
+      });
+      expect(Object.keys(sandpitStage.stateful.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'ECC_NIST_P256' } }))).toEqual([
+        'IdentityAssertionKey311C2F67',
+      ]);
+    });
+
+    it('denies kms:Sign to principals without the asserter tag and to any algorithm but ES256', () => {
+      const statements = resource(sandpitStage).Properties.KeyPolicy.Statement;
+      const denySignUnless = (Sid: string, key: string, value: string) => ({
+        Sid,
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Sign',
+        Resource: '*',
+        Condition: { StringNotEquals: { [key]: value } },
+      });
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          denySignUnless('OnlyTheTaggedAsserterMaySign', 'aws:PrincipalTag/nhs-login-rp:identity-asserter', 'authorizer'),
+          denySignUnless('OnlyES256', 'kms:SigningAlgorithm', 'ECDSA_SHA_256'),
+        ]),
+      );
+    });
+
+    it('is retained where data is retained, disposable in sandpit', () => {
+      expect(production.stateful.toJSON().Resources.IdentityAssertionKey311C2F67).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(resource(sandpitStage).DeletionPolicy).toBe('Delete');
+    });
+
+    it('is exported as an output and declared in the data map', () => {
+      sandpitStage.stateful.hasOutput('IdentityAssertionKeyArn', { Value: { 'Fn::GetAtt': ['IdentityAssertionKey311C2F67', 'Arn'] } });
+      expect(resource(sandpitStage).Metadata.UkResidencyDataMap).toEqual({
+        purpose: expect.stringMatching(/identity assertion key \(ES256\)/),
+        personalData: expect.stringMatching(/^none/),
+      });
     });
   });
 

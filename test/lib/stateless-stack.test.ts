@@ -1,12 +1,15 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { AUTHORIZER_GATEWAY_RESPONSES } from '../../lambda/core/gateway-responses';
+import { IDENTITY_HEADERS } from '../../lambda/core/identity-headers';
 import { ENVIRONMENT_KEYS } from '../../lambda/settings';
 import { FUNCTION_NAMES, functionSpec, SIGNING_KEY_ACTIONS } from '../../lib/function-table';
 import { keyActionsFor } from '../../lib/session-store';
+import { IDENTITY_HEADER_RESPONSE } from '../../lib/waf-responses';
 import { synthStage, type SynthesizedStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> }>;
 
-const FUNCTION_IDS = ['Login', 'Callback', 'Logout', 'SignedOut', 'Session', 'Authorizer', 'Me'];
+const FUNCTION_IDS = ['Login', 'Callback', 'Logout', 'SignedOut', 'Session', 'Authorizer', 'Me', 'Jwks', 'Start'];
 
 /** True when a KmsKeyId-like value points at the stateful stack's data key. */
 const isDataKeyRef = (value: unknown) => JSON.stringify(value).includes('DataKey');
@@ -68,37 +71,65 @@ describe('stateless stack', () => {
       expect((stage as unknown as { DependsOn: string[] }).DependsOn).toContain(id);
     });
 
-    it('serves the routes of the design, /api/* behind the cookie REQUEST authorizer without caching', () => {
-      const paths = ofType('AWS::ApiGateway::Method').map(([, m]) => `${m.Properties.HttpMethod} ${(m as any).Metadata['aws:cdk:path'].split('/Default/')[1]}`);
+    it('serves the routes of the design (GET / at the API root), the session routes behind the REQUEST authorizer', () => {
+      // The function table's routes are the Lambda proxy methods of our own functions (mounts: test/lib/mounts.test.ts).
+      const own = ofType('AWS::ApiGateway::Method').filter(([, m]) => JSON.stringify(m.Properties.Integration.Uri).includes('"Fn::GetAtt"'));
+      const paths = own.map(([, m]) => `${m.Properties.HttpMethod} ${(m as any).Metadata['aws:cdk:path'].split('/SignInApi/Api/')[1]}`);
       expect(paths.sort()).toEqual(
         [
-          'GET auth/login/GET/Resource',
-          'GET auth/callback/GET/Resource',
-          'POST auth/logout/POST/Resource',
-          'GET auth/signed-out/GET/Resource',
-          'GET auth/session/GET/Resource',
-          'GET api/me/GET/Resource',
+          'GET Default/GET/Resource',
+          'GET Default/auth/login/GET/Resource',
+          'GET Default/auth/callback/GET/Resource',
+          'POST Default/auth/logout/POST/Resource',
+          'GET Default/auth/signed-out/GET/Resource',
+          'GET Default/auth/session/GET/Resource',
+          'GET Default/auth/jwks.json/GET/Resource',
+          'GET Default/api/me/GET/Resource',
         ].sort(),
       );
-      s.stateless.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-        Type: 'REQUEST',
-        IdentitySource: 'method.request.header.Cookie',
-        AuthorizerResultTtlInSeconds: 0,
-      });
-      const me = ofType('AWS::ApiGateway::Method').find(([, m]) => (m as any).Metadata['aws:cdk:path'].includes('/api/me/'))!;
+      const me = own.find(([, m]) => (m as any).Metadata['aws:cdk:path'].includes('/api/me/'))!;
       expect(me[1].Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: expect.stringContaining('SessionAuthorizer') } });
-      for (const [, m] of ofType('AWS::ApiGateway::Method')) {
-        expect(m.Properties.Integration.Type).toBe('AWS_PROXY');
-        expect(m.Properties.RequestValidatorId).toBeDefined();
-      }
+      // No Cookie requirement: API Gateway must call the authorizer also when there is no cookie at all.
+      expect(me[1].Properties.RequestParameters).toBeUndefined();
+      for (const [, m] of ofType('AWS::ApiGateway::Method')) expect(m.Properties.RequestValidatorId).toBeDefined();
+      for (const [, m] of own) expect(m.Properties.Integration.Type).toBe('AWS_PROXY');
     });
 
-    it("answers the authorizer's 401 and 403 (with the step-up hint) as JSON", () => {
-      s.stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+    it('calls the REQUEST authorizer on every request: no identity sources, no result caching', () => {
+      const [[, authorizer], ...others] = ofType('AWS::ApiGateway::Authorizer');
+      expect(others).toHaveLength(0);
+      expect(authorizer.Properties).toMatchObject({ Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
+      expect(authorizer.Properties.IdentitySource).toBeUndefined();
+      expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain('AuthorizerFunction');
+    });
+
+    it("answers the authorizer's 401 and 403 as JSON or, for browsers, HTML, from the one shared definition, with the security headers", () => {
+      const responses = ofType('AWS::ApiGateway::GatewayResponse');
+      expect(responses).toHaveLength(AUTHORIZER_GATEWAY_RESPONSES.length);
+      for (const spec of AUTHORIZER_GATEWAY_RESPONSES) {
+        const [, response] = responses.find(([, r]) => r.Properties.ResponseType === spec.type)!;
+        expect(response.Properties.StatusCode).toBe(spec.statusCode);
+        expect(response.Properties.ResponseTemplates).toEqual({
+          'application/json': spec.templates['application/json'],
+          'text/html': spec.templates['text/html'],
+        });
+        expect(response.Properties.ResponseParameters).toEqual(
+          Object.fromEntries(Object.entries(spec.responseHeaders).map(([name, value]) => [`gatewayresponse.header.${name}`, value])),
+        );
+        expect(response.Properties.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Cache-Control': "'no-store'",
+          'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+          'gatewayresponse.header.X-Frame-Options': "'DENY'",
+          'gatewayresponse.header.Strict-Transport-Security': expect.stringMatching(/^'max-age=\d+/),
+        });
+      }
       s.stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: 'ACCESS_DENIED',
         StatusCode: '403',
-        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('\\$context\\.authorizer\\.stepUp') },
+        ResponseTemplates: {
+          'application/json': Match.stringLikeRegexp('\\$context\\.authorizer\\.stepUp'),
+          'text/html': Match.stringLikeRegexp('http-equiv="refresh" content="0; url=\\$context\\.authorizer\\.signIn"'),
+        },
       });
     });
 
@@ -115,6 +146,31 @@ describe('stateless stack', () => {
   });
 
   describe('WAF', () => {
+    it('blocks, first of all rules, any request with a header named x-nhs-login-* in any case, with a JSON 403', () => {
+      const [[, acl]] = ofType('AWS::WAFv2::WebACL');
+      const [first] = [...acl.Properties.Rules].sort((a: any, b: any) => a.Priority - b.Priority);
+      expect(first.Priority).toBe(0);
+      expect(first.Statement).toEqual({
+        ByteMatchStatement: {
+          FieldToMatch: { Headers: { MatchPattern: { All: {} }, MatchScope: 'KEY', OversizeHandling: 'MATCH' } },
+          PositionalConstraint: 'STARTS_WITH',
+          SearchString: 'x-nhs-login-',
+          TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+        },
+      });
+      expect(first.Action.Block.CustomResponse).toEqual({
+        ResponseCode: 403,
+        CustomResponseBodyKey: 'IdentityHeaderRefused',
+        ResponseHeaders: [{ Name: 'Cache-Control', Value: 'no-store' }],
+      });
+      expect(acl.Properties.CustomResponseBodies.IdentityHeaderRefused).toEqual({ ContentType: 'APPLICATION_JSON', Content: IDENTITY_HEADER_RESPONSE.body });
+      expect(JSON.parse(IDENTITY_HEADER_RESPONSE.body)).toEqual({ message: 'Forbidden', error: 'identity_header_refused' });
+      // The prefix is the one every identity header the integrations map starts with.
+      for (const header of Object.values(IDENTITY_HEADERS)) expect(header.toLowerCase().startsWith(first.Statement.ByteMatchStatement.SearchString)).toBe(true);
+      const priorities = acl.Properties.Rules.map((r: any) => r.Priority);
+      expect(new Set(priorities).size).toBe(priorities.length);
+    });
+
     it('is a REGIONAL web ACL with the three managed groups and the configured rate rule', () => {
       const [[, acl]] = ofType('AWS::WAFv2::WebACL');
       expect(acl.Properties.Scope).toBe('REGIONAL');
@@ -214,10 +270,11 @@ describe('stateless stack', () => {
     const actionsOf = (fn: string) => policyOf(fn).flatMap((st) => [st.Action].flat());
 
     it('grant kms:Sign and kms:GetPublicKey on the current signing key to the callback alone, and tag it as the signer', () => {
-      const sign = policyOf('Callback').find((st) => [st.Action].flat().includes('kms:Sign'));
+      const onSigningKey = (fn: string) => policyOf(fn).filter((st) => JSON.stringify(st.Resource).includes('SigningKeysV1'));
+      const [sign, ...more] = onSigningKey('Callback');
+      expect(more).toHaveLength(0);
       expect(sign.Action).toEqual(['kms:GetPublicKey', 'kms:Sign']);
-      expect(JSON.stringify(sign.Resource)).toContain('SigningKeysV1');
-      for (const fn of FUNCTION_IDS.filter((f) => f !== 'Callback')) expect(actionsOf(fn)).not.toContain('kms:Sign');
+      for (const fn of FUNCTION_IDS.filter((f) => f !== 'Callback')) expect([fn, onSigningKey(fn)]).toEqual([fn, []]);
       const signers = ofType('AWS::IAM::Role').filter(([, r]) => (r.Properties.Tags ?? []).some((t: any) => t.Key === 'nhs-login-rp:assertion-signer'));
       expect(signers.map(([id]) => id)).toEqual([expect.stringMatching(/^CallbackFunctionRole/)]);
     });

@@ -74,9 +74,11 @@ test('log groups, vault, keys, topic and access logs are mapped; undeclared data
 test('the only egress is the NHS login issuer, taken from the functions', () => {
   expect(report.egress).toEqual([
     {
+      kind: 'nhs-login',
       url: 'https://auth.sandpit.signin.nhs.uk',
       host: 'auth.sandpit.signin.nhs.uk',
       functions: [expect.stringMatching(/^Login[0-9A-F]{8} \(CleanService\)$/)],
+      methods: [],
     },
   ]);
   expect(markdown).toContain('- `https://auth.sandpit.signin.nhs.uk` (host `auth.sandpit.signin.nhs.uk`)');

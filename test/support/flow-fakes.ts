@@ -1,10 +1,13 @@
 /**
- * In-memory fakes of the two ports, shared by the flow tests: the flows' decisions in isolation. The real adapters
+ * In-memory fakes of the ports, shared by the flow tests: the flows' decisions in isolation. The real adapters
  * are tested against moto and the simulator (test/lambda/adapters, test/integration).
  */
+import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { rfc7638Thumbprint } from '../../lambda/adapters/jwk';
 import type { FlowDeps } from '../../lambda/core/flows';
-import type { AuthorizationRequest, IdentityProvider, SessionStore, VerifiedIdentity } from '../../lambda/core/ports';
-import type { SessionRecord } from '../../lambda/core/session';
+import { AssertionCache } from '../../lambda/core/identity-assertion';
+import type { AuthorizationRequest, EcPublicJwk, IdentityAssertionSigner, IdentityProvider, SessionStore, VerifiedIdentity } from '../../lambda/core/ports';
+import type { SessionRecord, StoredAssertion } from '../../lambda/core/session';
 import type { LoginTransaction } from '../../lambda/core/transaction';
 import type { RuntimeSettings } from '../../lambda/settings';
 
@@ -17,9 +20,20 @@ export class MemoryStore implements SessionStore {
   async getSession(h: string) {
     return this.sessions.get(h);
   }
-  async touchSession() {}
+  touches: Array<{ idHash: string; lastSeenAt: number; expiresAt: number }> = [];
+  savedAssertions: Array<{ idHash: string; assertions: Record<string, StoredAssertion> }> = [];
+  async touchSession(idHash: string, lastSeenAt: number, expiresAt: number) {
+    this.touches.push({ idHash, lastSeenAt, expiresAt });
+    const s = this.sessions.get(idHash);
+    if (s) this.sessions.set(idHash, { ...s, lastSeenAt, expiresAt });
+  }
   async deleteSession(h: string) {
     this.sessions.delete(h);
+  }
+  async saveAssertions(idHash: string, assertions: Readonly<Record<string, StoredAssertion>>) {
+    this.savedAssertions.push({ idHash, assertions: { ...assertions } });
+    const s = this.sessions.get(idHash);
+    if (s) this.sessions.set(idHash, { ...s, assertions: { ...assertions } });
   }
   async putTransaction(h: string, t: LoginTransaction) {
     this.txns.set(h, t);
@@ -49,6 +63,29 @@ export class FakeProvider implements IdentityProvider {
   }
 }
 
+/**
+ * The assertion key as a local P-256 key pair: signs ES256 in the JWS form, as the KMS adapter returns it, and
+ * counts the signatures (the cache tests count KMS calls this way).
+ */
+export class FakeAssertionSigner implements IdentityAssertionSigner {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  signs = 0;
+  failing = false;
+  constructor() {
+    ({ privateKey: this.privateKey, publicKey: this.publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+  }
+  async publicJwk(): Promise<EcPublicJwk> {
+    const jwk = this.publicKey.export({ format: 'jwk' });
+    return { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y!, kid: rfc7638Thumbprint(jwk), alg: 'ES256', use: 'sig' };
+  }
+  async sign(message: Uint8Array) {
+    if (this.failing) throw new Error('KMS down');
+    this.signs += 1;
+    return nodeSign('sha256', message, { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+  }
+}
+
 export const settings: RuntimeSettings = {
   stage: 'local',
   issuer: 'http://127.0.0.1:1',
@@ -64,22 +101,34 @@ export const settings: RuntimeSettings = {
   signingKeyId: 'k',
   sessionIdleMinutes: 30,
   sessionAbsoluteMinutes: 720,
-  apiRouteAssurance: {},
+  protectedRoutes: {
+    '/api/me': { kind: 'api', assurance: 'standard', methods: {} },
+    '/app': { kind: 'page', assurance: 'standard', methods: { POST: 'high' }, audience: 'https://rp.example/app' },
+    '/app/{proxy+}': { kind: 'page', assurance: 'standard', methods: { POST: 'high' }, audience: 'https://rp.example/app' },
+    '/api/records': { kind: 'api', assurance: 'standard', methods: { POST: 'high' }, audience: 'https://rp.example/api/records' },
+    '/api/records/{proxy+}': { kind: 'api', assurance: 'standard', methods: { POST: 'high' }, audience: 'https://rp.example/api/records' },
+  },
+  startPath: '/',
+  assertionKeyId: 'assertion-key',
+  assertionLifetimeSeconds: 300,
 };
 
 export function setup(now = 1_800_000_000_000) {
   const store = new MemoryStore();
   const provider = new FakeProvider();
+  const assertionSigner = new FakeAssertionSigner();
   let n = 0;
   const deps: FlowDeps = {
     settings,
     store,
     provider,
+    assertionSigner,
+    assertionCache: new AssertionCache(),
     clock: () => now,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     newId: () => `id${String(++n).padStart(41, '0')}`,
   };
-  return { deps, store, provider };
+  return { deps, store, provider, assertionSigner };
 }
 
 /** The transaction id from a response's `__Host-signin` cookie. */

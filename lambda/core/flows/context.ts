@@ -4,7 +4,8 @@
  */
 import type { RuntimeSettings } from '../../settings';
 import { hashId, isWellFormedId } from '../ids';
-import type { AppLogger, IdentityProvider, SessionStore } from '../ports';
+import type { AssertionCache } from '../identity-assertion';
+import type { AppLogger, IdentityAssertionSigner, IdentityProvider, SessionStore } from '../ports';
 import { checkSession, needsTouch, nowSeconds, sessionPolicy, touched, type SessionPolicy, type SessionRecord } from '../session';
 
 /** Everything the flows need; built once per container by `lambda/handlers/runtime.ts`. */
@@ -12,6 +13,10 @@ export interface FlowDeps {
   settings: RuntimeSettings;
   store: SessionStore;
   provider: IdentityProvider;
+  /** Signs the identity assertions mounted backends get (the assertion key in KMS). */
+  assertionSigner: IdentityAssertionSigner;
+  /** The container's signed assertions, so KMS is not called per request (`identity-assertion.ts`). */
+  assertionCache: AssertionCache;
   logger: AppLogger;
   /** Milliseconds since the epoch (`Date.now` outside tests). */
   clock: () => number;

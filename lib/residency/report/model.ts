@@ -29,9 +29,19 @@ export interface DataMapEntry {
 
 /** One egress of the service. */
 export interface EgressEntry {
+  /** `nhs-login`: the NHS login issuer the functions call; `backend`: a backend API methods forward requests to. */
+  readonly kind: 'nhs-login' | 'backend';
+  /** The issuer, or the backend's base URL (a proxy resource's `/{proxy}` left off). */
   readonly url: string;
   readonly host: string;
+  /** The functions configured with the issuer (empty for a backend). */
   readonly functions: readonly string[];
+  /** The API methods that forward to the backend, `<METHOD> <resource path> (<stack>)` (empty for the issuer). */
+  readonly methods: readonly string[];
+  /** How a backend is reached: over the internet, or through a VPC link to a load balancer in the region. */
+  readonly connection?: 'internet' | 'vpc-link';
+  /** What the backend's declaration (`declareBackend`) says it is, or `undeclared`. */
+  readonly purpose?: string;
 }
 
 /** The residency report: what reviewers read instead of the templates. */

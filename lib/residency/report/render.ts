@@ -41,11 +41,27 @@ export function renderResidencyReport(report: ResidencyReport): string {
   }
   if (report.dataMap.length === 0) lines.push('| (none) | | | | | | | | |');
   lines.push('', '## Egress', '');
+  const issuers = report.egress.filter((e) => e.kind === 'nhs-login');
+  const backends = report.egress.filter((e) => e.kind === 'backend');
   if (report.egress.length === 0) {
     lines.push(`No function declares an NHS login issuer (${ISSUER_VARIABLE}); no egress is configured.`);
+  } else if (issuers.length === 0) {
+    lines.push(`No function declares an NHS login issuer (${ISSUER_VARIABLE}).`);
   } else {
-    lines.push('The only calls leaving AWS go to the NHS login issuer (discovery, token, JWKS, userinfo):', '');
-    for (const e of report.egress) lines.push(`- \`${e.url}\` (host \`${e.host}\`), called by ${e.functions.join(', ')}`);
+    lines.push("The functions' only calls leaving AWS go to the NHS login issuer (discovery, token, JWKS, userinfo):", '');
+    for (const e of issuers) lines.push(`- \`${e.url}\` (host \`${e.host}\`), called by ${e.functions.join(', ')}`);
+  }
+  if (backends.length > 0) {
+    lines.push(
+      '',
+      "The declared backends: the API forwards requests to these and nowhere else (the stage's mounts; requests to a " +
+        'page or api mount carry the identity headers and the signed identity assertion, requests to a public mount none):',
+      '',
+    );
+    for (const e of backends) {
+      const via = e.connection === 'vpc-link' ? 'through a VPC link to a load balancer in the region' : 'over the internet';
+      lines.push(`- \`${e.url}\` (host \`${e.host}\`, ${via}): ${e.purpose ?? 'undeclared'}; used by ${e.methods.join(', ')}`);
+    }
   }
   lines.push('', '## What no template can show', '');
   lines.push(

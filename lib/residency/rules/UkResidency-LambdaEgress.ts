@@ -22,14 +22,17 @@ const TELEMETRY_HOSTS =
 /** Variables that hold the service's own public URL (where the browser returns), not a place the function calls. */
 const SELF_URL_VARIABLES: readonly string[] = [ENVIRONMENT_KEYS.redirectUri];
 
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/([^/\s:?#"',]+)/gi;
+
 /**
  * A function's configuration names only allowed egress: URLs in its environment point at the NHS login issuer,
- * loopback or AWS in eu-west-2; no telemetry SaaS endpoints; layers come from this account or from AWS.
+ * loopback, AWS in eu-west-2 or the service's own host (that of its callback URL); no telemetry SaaS endpoints;
+ * layers come from this account or from AWS.
  */
 export const LambdaEgress: ResourceRule = {
   id: 'UkResidency-LambdaEgress',
   scope: 'resource',
-  info: `Lambda environment URLs must be the NHS login issuer, loopback or AWS ${ALLOWED_REGION}; no telemetry SaaS; layers from this account or AWS only.`,
+  info: `Lambda environment URLs must be the NHS login issuer, loopback, AWS ${ALLOWED_REGION} or the service's own host; no telemetry SaaS; layers from this account or AWS only.`,
   explanation:
     'A function sends data wherever its configuration tells it: an endpoint in an environment variable (a ' +
     'telemetry or error-reporting SaaS, an API elsewhere) or a third-party layer (an extension that ships logs and ' +
@@ -39,6 +42,13 @@ export const LambdaEgress: ResourceRule = {
     const hits: RuleHit[] = [];
     const env = isRecord(resource.properties.Environment) ? resource.properties.Environment.Variables : undefined;
     if (isRecord(env)) {
+      // The service's own host (that of its callback URL) is not egress wherever it appears: the identity assertions'
+      // audiences (`PROTECTED_ROUTES`) are URLs on it that name a mount, never a place the function calls.
+      const ownHosts = new Set(
+        SELF_URL_VARIABLES.flatMap((name) =>
+          env[name] === undefined ? [] : [...renderText(env[name], resource.template).matchAll(URL_IN_TEXT)].map((m) => (m[1] ?? '').toLowerCase()),
+        ),
+      );
       for (const [name, raw] of Object.entries(env)) {
         const text = renderText(raw, resource.template);
         const path = ['Environment', 'Variables', name];
@@ -48,9 +58,9 @@ export const LambdaEgress: ResourceRule = {
           continue;
         }
         if (SELF_URL_VARIABLES.includes(name)) continue;
-        for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/\s:?#"',]+)/gi)) {
+        for (const m of text.matchAll(URL_IN_TEXT)) {
           const host = (m[1] ?? '').toLowerCase();
-          if (ALLOWED_EGRESS_HOSTS.includes(host) || isInRegionAwsHost(m[0])) continue;
+          if (ALLOWED_EGRESS_HOSTS.includes(host) || ownHosts.has(host) || isInRegionAwsHost(m[0])) continue;
           const region = findRegionNames(host).find((r) => r.region !== ALLOWED_REGION)?.region;
           hits.push({
             path,

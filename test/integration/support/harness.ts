@@ -5,7 +5,7 @@ import { FUNCTION_NAMES } from '../../../lib/function-table';
 import type { FetchLike } from '../../../lambda/adapters/http';
 import { LOCAL_TABLE_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack';
 import { MOTO_CLIENT_CONFIG } from '../../../local/moto';
-import { SIM_USERS, type SimUserId } from '../../../local/nhs-login-sim';
+import { SIM_USERS } from '../../../local/nhs-login-sim';
 
 /**
  * An integration-test rig around the real local stack: captures every log line the relying party writes, records
@@ -16,6 +16,8 @@ export interface Harness {
   readonly stack: LocalStack;
   readonly logs: string[];
   readonly secrets: Set<string>;
+  /** The access, ID and refresh tokens NHS login issued (a subset of `secrets`): none may ever reach a backend. */
+  readonly providerTokens: Set<string>;
   /** Every outgoing request of the relying party towards NHS login (path only). */
   readonly outgoing: string[];
   browser(): Browser;
@@ -32,10 +34,11 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { autoUser?: SimUserId; settings?: LocalStackOptions['settings']; onAwsCall?: LocalStackOptions['onAwsCall'] } = {},
+  options: Pick<LocalStackOptions, 'autoUser' | 'settings' | 'onAwsCall' | 'emulateWaf' | 'extraMounts'> = {},
 ): Promise<Harness> {
   const logs: string[] = [];
   const secrets = new Set<string>();
+  const providerTokens = new Set<string>();
   for (const user of Object.values(SIM_USERS)) {
     const c = user.claims as Record<string, unknown>;
     for (const k of ['nhs_number', 'family_name', 'birthdate', 'given_name', 'email', 'phone_number']) {
@@ -56,7 +59,11 @@ export async function startHarness(
     const res = await fetch(url, init);
     if (url.endsWith('/token') && res.ok) {
       const body = (await res.clone().json()) as Record<string, unknown>;
-      for (const k of ['access_token', 'id_token', 'refresh_token']) if (typeof body[k] === 'string') secrets.add(body[k] as string);
+      for (const k of ['access_token', 'id_token', 'refresh_token']) {
+        if (typeof body[k] !== 'string') continue;
+        secrets.add(body[k] as string);
+        providerTokens.add(body[k] as string);
+      }
     }
     return res;
   };
@@ -68,6 +75,8 @@ export async function startHarness(
     clock: () => Date.now() + offset,
     fetch: recordingFetch,
     onAwsCall: options.onAwsCall,
+    emulateWaf: options.emulateWaf,
+    extraMounts: options.extraMounts,
   });
   const dynamodb = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: stack.moto.endpoint });
   const items = async () => {
@@ -78,6 +87,7 @@ export async function startHarness(
     stack,
     logs,
     secrets,
+    providerTokens,
     outgoing,
     browser: () => new Browser(stack.port, secrets),
     replaceDeps: (patch) => {
@@ -196,8 +206,14 @@ export class Browser {
     return { status: res.status, url, body: await res.text(), headers: res.headers, hops: [{ status: res.status, url, location }] };
   }
 
-  /** Follows redirects (at most 20) until a page, or until `stopBefore` matches the next URL. */
-  async follow(target: string | URL, options: { stopBefore?: (url: URL) => boolean; cookies?: 'jar' | 'none' | string } = {}): Promise<Page & { next?: URL }> {
+  /**
+   * Follows redirects (at most 20) until a page, or until `stopBefore` matches the next URL. `headers` go with every
+   * request (e.g. the `Accept` a browser sends when it navigates).
+   */
+  async follow(
+    target: string | URL,
+    options: { stopBefore?: (url: URL) => boolean; cookies?: 'jar' | 'none' | string; headers?: Record<string, string> } = {},
+  ): Promise<Page & { next?: URL }> {
     let url = this.resolve(target);
     const hops: Hop[] = [];
     for (let i = 0; i < 20; i++) {
@@ -205,7 +221,7 @@ export class Browser {
         const last = hops.at(-1)!;
         return { status: last.status, url: last.url, body: '', headers: new Headers(), hops, next: url };
       }
-      const page = await this.request(url, { cookies: options.cookies });
+      const page = await this.request(url, { cookies: options.cookies, headers: options.headers });
       hops.push(...page.hops);
       if (page.status >= 300 && page.status < 400 && page.headers.get('location')) {
         url = new URL(page.headers.get('location')!, url);

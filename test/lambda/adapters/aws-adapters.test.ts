@@ -2,9 +2,19 @@ import { execFile } from 'node:child_process';
 import { createVerify } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createDocumentClient, DynamoDbSessionStore } from '../../../lambda/adapters/dynamodb-session-store';
+import { KmsIdentitySigner } from '../../../lambda/adapters/kms-identity-signer';
 import { jwkThumbprint, KmsAssertionSigner } from '../../../lambda/adapters/kms-signer';
+import { hashId, sessionRefOf } from '../../../lambda/core/ids';
+import { signIdentityAssertion } from '../../../lambda/core/identity-assertion';
+import { makeHandler as makeAuthorizer } from '../../../lambda/handlers/authorizer';
+import { makeHandler as makeJwks } from '../../../lambda/handlers/jwks';
+import { buildAssertionKeyDeps } from '../../../lambda/handlers/key-runtime';
+import { buildDeps } from '../../../lambda/handlers/runtime';
+import { settings as baseSettings } from '../../support/flow-fakes';
 import { buildClientAssertion } from '../../../lambda/core/client-assertion';
 import { DependencyUnavailableError } from '../../../lambda/core/errors';
 import { newSession, sessionPolicy } from '../../../lambda/core/session';
@@ -18,12 +28,20 @@ let moto: MotoServer;
 let aws: typeof MOTO_CLIENT_CONFIG & { endpoint: string };
 let store: DynamoDbSessionStore;
 let keyArn: string;
+let assertionKeyArn: string;
+
+/** An `ECC_NIST_P256` `SIGN_VERIFY` key, as the stateful stack creates for identity assertions. */
+async function createAssertionKey(kms: KMSClient): Promise<string> {
+  const out = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'identity assertion key (test)' }));
+  return out.KeyMetadata!.Arn!;
+}
 
 beforeAll(async () => {
   moto = await startMoto();
   aws = { ...MOTO_CLIENT_CONFIG, endpoint: moto.endpoint };
   await createSessionTable(new DynamoDBClient(aws), TABLE);
   keyArn = await createSigningKey(new KMSClient(aws));
+  assertionKeyArn = await createAssertionKey(new KMSClient(aws));
   store = new DynamoDbSessionStore(createDocumentClient(aws), TABLE);
 });
 afterAll(() => moto?.stop());
@@ -61,6 +79,26 @@ describe('DynamoDbSessionStore (moto)', () => {
     await store.touchSession('hash-1', T0 + 180, T0 + 1980);
     expect(await store.getSession('hash-1')).toBeUndefined();
     expect(await scanKeys()).not.toContain('session#hash-1');
+  });
+
+  it("keeps a session's identity assertions by audience, replaced whole, never resurrecting a deleted session", async () => {
+    const session = newSession({ sub: 'sub-a', vot: 'P9.Cp.Cd', claims: {} }, T0, sessionPolicy(30, 720));
+    await store.putSession('hash-a', session);
+    // The first write: the item has no `assertions` map yet.
+    await store.saveAssertions('hash-a', { 'https://rp.example/app': { jwt: 'a.b.c', exp: T0 + 300 } });
+    await store.touchSession('hash-a', T0 + 60, T0 + 1860);
+    await store.saveAssertions('hash-a', {
+      'https://rp.example/app': { jwt: 'a.b.c', exp: T0 + 300 },
+      'https://rp.example/api': { jwt: 'd.e.f', exp: T0 + 360 },
+    });
+    expect(await store.getSession('hash-a')).toMatchObject({
+      lastSeenAt: T0 + 60,
+      assertions: { 'https://rp.example/app': { jwt: 'a.b.c', exp: T0 + 300 }, 'https://rp.example/api': { jwt: 'd.e.f', exp: T0 + 360 } },
+    });
+    await store.deleteSession('hash-a');
+    await store.saveAssertions('hash-a', { x: { jwt: 'g.h.i', exp: T0 + 300 } });
+    expect(await store.getSession('hash-a')).toBeUndefined();
+    expect(await scanKeys()).not.toContain('session#hash-a');
   });
 
   it('refuses to overwrite an existing session id', async () => {
@@ -118,6 +156,95 @@ describe('KmsAssertionSigner (moto)', () => {
     await expect(signer.sign(Buffer.from('x'))).rejects.toMatchObject({ reason: 'signing_key_unavailable' });
     await expect(signer.keyId()).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(signer.keyId()).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+});
+
+describe('identity assertions through KMS (moto, ECC_NIST_P256)', () => {
+  const settings = () => ({ ...baseSettings, sessionTableName: TABLE, assertionKeyId: assertionKeyArn });
+
+  it('an ES256 assertion signed by KMS verifies with jose against the JWKS the jwks handler serves', async () => {
+    const signer = new KmsIdentitySigner(new KMSClient(aws), assertionKeyArn);
+    const session = newSession({ sub: 'sub-k', vot: 'P9.Cp.Cd', claims: {} }, T0, sessionPolicy(30, 720));
+    const jwks = await makeJwks(buildAssertionKeyDeps(settings(), { aws }))({} as APIGatewayProxyEvent);
+    expect(jwks.statusCode).toBe(200);
+    expect(jwks.headers?.['Cache-Control']).toBe('public, max-age=300');
+    const keySet = JSON.parse(jwks.body);
+    // Many signatures, so DER encodings with a short R or S (71 bytes or fewer) are among them.
+    for (let i = 0; i < 25; i++) {
+      const { jwt } = await signIdentityAssertion(
+        {
+          issuer: 'https://rp.example',
+          audience: 'https://rp.example/app',
+          session,
+          sessionRef: `ref-${i}`,
+          claimNames: [],
+          nowSeconds: T0,
+          lifetimeSeconds: 300,
+        },
+        signer,
+      );
+      expect(decodeProtectedHeader(jwt)).toEqual({ alg: 'ES256', typ: 'JWT', kid: keySet.keys[0].kid });
+      const { payload } = await jwtVerify(jwt, createLocalJWKSet(keySet), {
+        algorithms: ['ES256'],
+        issuer: 'https://rp.example',
+        audience: 'https://rp.example/app',
+        currentDate: new Date((T0 + 1) * 1000),
+      });
+      expect(payload).toMatchObject({ sub: 'sub-k', vot: 'P9.Cp.Cd', sid: `ref-${i}` });
+    }
+  });
+
+  it('the authorizer signs once per session and audience: a second container reuses the assertion kept in the item', async () => {
+    const id = 'k'.repeat(43);
+    const session = newSession({ sub: 'sub-m', vot: 'P9.Cp.Cd', claims: {} }, T0, sessionPolicy(30, 720));
+    await store.putSession(hashId(id), session);
+    const signs: string[] = [];
+    const container = () => {
+      const kms = new KMSClient(aws);
+      kms.middlewareStack.add(
+        (next, context) => (args) => {
+          signs.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize', name: 'countKmsCalls' },
+      );
+      const noLogs = { debug() {}, info() {}, warn() {}, error() {} };
+      return makeAuthorizer(buildDeps(settings(), { aws, clients: { kms }, clock: () => (T0 + 5) * 1000, logger: noLogs }));
+    };
+    const event = {
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:eu-west-2:1:api/stage/GET/app/x',
+      resource: '/app/{proxy+}',
+      httpMethod: 'GET',
+      path: '/app/x',
+      headers: { Cookie: `__Host-session=${id}` },
+    } as unknown as APIGatewayRequestAuthorizerEvent;
+    const first = await container()(event);
+    const again = await container()(event);
+    expect(first.context?.assertion).toBeDefined();
+    expect(again.context?.assertion).toBe(first.context?.assertion);
+    expect(signs.filter((c) => c === 'SignCommand')).toHaveLength(1);
+    expect((await store.getSession(hashId(id)))?.assertions?.['https://rp.example/app']?.jwt).toBe(first.context?.assertion);
+    const jwks = JSON.parse((await makeJwks(buildAssertionKeyDeps(settings(), { aws }))({} as APIGatewayProxyEvent)).body);
+    const { payload } = await jwtVerify(String(first.context?.assertion), createLocalJWKSet(jwks), {
+      audience: 'https://rp.example/app',
+      currentDate: new Date((T0 + 10) * 1000),
+    });
+    expect(payload.sid).toBe(sessionRefOf(hashId(id)));
+  });
+
+  it('reports an unknown assertion key as assertion_key_unavailable, and the jwks handler answers 503', async () => {
+    const missing = 'arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000';
+    const deps = buildAssertionKeyDeps(
+      { ...settings(), assertionKeyId: missing },
+      { aws: { ...aws, maxAttempts: 1 }, logger: { debug() {}, info() {}, warn() {}, error() {} } },
+    );
+    const res = await makeJwks(deps)({} as APIGatewayProxyEvent);
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({ error: 'assertion_key_unavailable' });
+    await expect(new KmsIdentitySigner(new KMSClient({ ...aws, maxAttempts: 1 }), missing).sign(Buffer.from('x'))).rejects.toMatchObject({
+      reason: 'assertion_key_unavailable',
+    });
   });
 });
 

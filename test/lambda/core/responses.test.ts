@@ -31,6 +31,16 @@ describe('pages', () => {
     expect(noConsentPage(true)).toContain(`href="${NHS_APP_HOME}"`);
   });
 
+  it.each(['bad-request', 'forbidden'] as const)("%s links to the configured start page (default '/'), escaped", (page) => {
+    expect(failurePage(page)).toContain('<a href="/">Go to the start page</a>');
+    expect(failurePage(page, { startPath: '/static/home?a=1&b="2"' })).toContain('<a href="/static/home?a=1&amp;b=&quot;2&quot;">Go to the start page</a>');
+  });
+
+  it('mapError plumbs the start page through to the error page', () => {
+    const mapped = mapError(new BadRequestError('invalid_return_to', 'x'), { format: 'html', startPath: '/static/start' });
+    expect(mapped.response.body).toContain('<a href="/static/start">Go to the start page</a>');
+  });
+
   it('escapes the reference', () => {
     expect(failurePage('internal', { reference: '<script>' })).toContain('&lt;script&gt;');
   });

@@ -5,7 +5,9 @@ import type { FlowDeps } from '../../../lambda/core/flows';
 import { hashId } from '../../../lambda/core/ids';
 import type { SessionRecord } from '../../../lambda/core/session';
 import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate } from '../../../lambda/core/gateway-responses';
-import { settings } from '../../support/flow-fakes';
+import { AssertionCache } from '../../../lambda/core/identity-assertion';
+import type { ProtectedRoute } from '../../../lambda/settings';
+import { FakeAssertionSigner, settings } from '../../support/flow-fakes';
 
 const NOW = 1_800_000_000;
 const ID = 'x'.repeat(43);
@@ -22,9 +24,12 @@ const session: SessionRecord = {
 };
 
 // A single-function unit test: the store is a stub returning one session; the real store is tested against moto.
-function deps(apiRouteAssurance: Record<string, string>, failing = false): FlowDeps {
+function deps(apiMe: ProtectedRoute = { kind: 'api', assurance: 'standard', methods: {} }, failing = false): FlowDeps & { logs: unknown[] } {
+  const logs: unknown[] = [];
+  const log = (_m: string, ...extra: Record<string, unknown>[]) => logs.push(...extra);
   return {
-    settings: { ...settings, sessionClaims: ['email'], apiRouteAssurance },
+    logs,
+    settings: { ...settings, sessionClaims: ['email'], protectedRoutes: { ...settings.protectedRoutes, '/api/me': apiMe } },
     store: {
       getSession: async (h: string) => {
         if (failing) throw new Error('down');
@@ -35,51 +40,95 @@ function deps(apiRouteAssurance: Record<string, string>, failing = false): FlowD
       putSession: async () => undefined,
       putTransaction: async () => undefined,
       consumeTransaction: async () => undefined,
+      saveAssertions: async () => undefined,
     },
     provider: {} as FlowDeps['provider'],
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    assertionSigner: new FakeAssertionSigner(),
+    assertionCache: new AssertionCache(),
+    logger: { debug: log, info: log, warn: log, error: log },
     clock: () => NOW * 1000,
   };
 }
 
-const event = (cookie?: string): APIGatewayRequestAuthorizerEvent =>
+const event = (cookie?: string, overrides: Partial<APIGatewayRequestAuthorizerEvent> = {}): APIGatewayRequestAuthorizerEvent =>
   ({
     type: 'REQUEST',
     methodArn: 'arn:aws:execute-api:eu-west-2:1:api/stage/GET/api/me',
+    resource: '/api/me',
     httpMethod: 'GET',
     path: '/api/me',
     headers: cookie ? { Cookie: cookie } : {},
+    multiValueHeaders: cookie ? { Cookie: [cookie] } : {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    ...overrides,
   }) as unknown as APIGatewayRequestAuthorizerEvent;
 
+const denied = AUTHORIZER_GATEWAY_RESPONSES.find((r) => r.type === 'ACCESS_DENIED')!;
+
 describe('authorizer', () => {
-  it('throws Unauthorized without a valid session (API Gateway: 401)', async () => {
-    const authorize = makeAuthorizer(deps({}));
+  it('throws Unauthorized without a valid session on an api route (API Gateway: 401)', async () => {
+    const authorize = makeAuthorizer(deps());
     await expect(authorize(event())).rejects.toThrow(/^Unauthorized$/);
     await expect(authorize(event(`__Host-session=${'y'.repeat(43)}`))).rejects.toThrow(/^Unauthorized$/);
     await expect(authorize(event('garbage;;=='))).rejects.toThrow(/^Unauthorized$/);
   });
 
-  it('allows this method ARN with sub, vot and the configured claims in the context', async () => {
-    const result = await makeAuthorizer(deps({}))(event(`__Host-session=${ID}`));
+  it('allows this method ARN with sub, vot, the configured claims and the session reference in the context', async () => {
+    const result = await makeAuthorizer(deps())(event(`__Host-session=${ID}`));
     expect(result.principalId).toBe('sub-9');
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event().methodArn }]);
     expect(result.context).toMatchObject({ sub: 'sub-9', vot: 'P5.Cp.Cd', identityProofingLevel: 'P5', claims: '{"email":"a@example.com"}' });
+    expect(result.context?.sessionRef).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(result.context).not.toHaveProperty('assertion');
+  });
+
+  it('gives a route with an audience the signed identity assertion', async () => {
+    const result = await makeAuthorizer(deps())(event(`__Host-session=${ID}`, { resource: '/app/{proxy+}', path: '/app/x' }));
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect(String(result.context?.assertion)).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]{86}$/);
   });
 
   it('denies with a step-up hint when the route needs more assurance (API Gateway: 403 via ACCESS_DENIED)', async () => {
-    const result = await makeAuthorizer(deps({ 'GET /api/me': 'high' }))(event(`__Host-session=${ID}`));
+    const d = deps({ kind: 'api', assurance: 'high', methods: {} });
+    const result = await makeAuthorizer(d)(event(`__Host-session=${ID}`, { multiValueQueryStringParameters: { a: ['1', '2'] } }));
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
-    expect(result.context).toEqual({ reason: 'insufficient_assurance', requiredAssurance: 'high', stepUp: '/auth/login?assurance=high' });
-    const denied = AUTHORIZER_GATEWAY_RESPONSES.find((r) => r.type === 'ACCESS_DENIED')!;
-    expect(JSON.parse(renderGatewayTemplate(denied.template, result.context!))).toEqual({
+    const stepUp = '/auth/login?assurance=high&returnTo=%2Fapi%2Fme%3Fa%3D1%26a%3D2';
+    expect(result.context).toEqual({ reason: 'insufficient_assurance', requiredAssurance: 'high', stepUp, signIn: stepUp });
+    expect(JSON.parse(renderGatewayTemplate(denied.templates['application/json'], result.context!))).toEqual({
       error: 'insufficient_assurance',
       requiredAssurance: 'high',
-      stepUp: '/auth/login?assurance=high',
+      stepUp,
+      signIn: stepUp,
     });
+    expect(d.logs).toContainEqual({ event: 'authorizer_denied', reason: 'insufficient_assurance', route: 'GET /api/me', requiredAssurance: 'high' });
+  });
+
+  it('sends a browser without a session on a page route to sign in and back to the exact path and query', async () => {
+    const d = deps();
+    const result = await makeAuthorizer(d)(
+      event(undefined, { resource: '/app/{proxy+}', path: '/app/records/7', multiValueQueryStringParameters: { view: ['full'] } }),
+    );
+    const signIn = '/auth/login?returnTo=%2Fapp%2Frecords%2F7%3Fview%3Dfull&assurance=standard';
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    expect(result.context).toEqual({ reason: 'sign_in_required', signIn, stepUp: signIn });
+    const html = renderGatewayTemplate(denied.templates['text/html'], result.context!);
+    expect(html).toContain(`url=${signIn}"`);
+    // Reason codes only: no path, no query, no session id.
+    expect(JSON.stringify(d.logs)).not.toMatch(/records\/7|full/);
+    expect(d.logs).toContainEqual({ event: 'authorizer_denied', reason: 'sign_in_required', cause: 'no_session', route: 'GET /app/{proxy+}' });
+  });
+
+  it('denies a resource the stage does not protect, and a request carrying an identity header', async () => {
+    const unknown = await makeAuthorizer(deps())(event(`__Host-session=${ID}`, { resource: '/elsewhere' }));
+    expect(unknown.context).toEqual({ reason: 'unknown_route', signIn: '/' });
+    const spoofed = await makeAuthorizer(deps())(event(`__Host-session=${ID}`, { headers: { Cookie: `__Host-session=${ID}`, 'X-NHS-Login-Sub': 'someone' } }));
+    expect(spoofed.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    expect(spoofed.context).toMatchObject({ reason: 'identity_header_present' });
   });
 
   it('fails closed when the store fails (API Gateway: 500), never Unauthorized-as-allow', async () => {
-    await expect(makeAuthorizer(deps({}, true))(event(`__Host-session=${ID}`))).rejects.toThrow('Authorizer failed');
+    await expect(makeAuthorizer(deps(undefined, true))(event(`__Host-session=${ID}`))).rejects.toThrow('Authorizer failed');
   });
 });
 

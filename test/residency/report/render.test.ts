@@ -37,3 +37,48 @@ test('a failing report lists every finding as the scanner prints it', () => {
   expect(md).toContain(['```', line, '```'].join('\n'));
   expect(md).not.toContain('**Pass**');
 });
+
+test('the declared backends follow the issuer, each with how it is reached, what it is and the methods using it', () => {
+  const md = renderResidencyReport({
+    ...empty,
+    egress: [
+      { kind: 'nhs-login', url: 'https://auth.login.nhs.uk', host: 'auth.login.nhs.uk', functions: ['Login (Api)'], methods: [] },
+      {
+        kind: 'backend',
+        url: 'https://appointments.example.nhs.uk/v1',
+        host: 'appointments.example.nhs.uk',
+        functions: [],
+        methods: ['GET /api/appointments (Api)', 'GET /api/appointments/{proxy+} (Api)'],
+        connection: 'internet',
+        purpose: 'the api mount /api/appointments (stage config)',
+      },
+      {
+        kind: 'backend',
+        url: 'https://app.elb.eu-west-2.amazonaws.com:443',
+        host: 'app.elb.eu-west-2.amazonaws.com',
+        functions: [],
+        methods: ['GET /app (Api)'],
+        connection: 'vpc-link',
+        purpose: 'the page mount /app (stage config)',
+      },
+    ],
+  });
+  expect(md).toContain("The functions' only calls leaving AWS go to the NHS login issuer");
+  expect(md).toContain('The declared backends: the API forwards requests to these and nowhere else');
+  expect(md).toContain(
+    '- `https://appointments.example.nhs.uk/v1` (host `appointments.example.nhs.uk`, over the internet): the api mount /api/appointments (stage config); used by GET /api/appointments (Api), GET /api/appointments/{proxy+} (Api)',
+  );
+  expect(md).toContain('(host `app.elb.eu-west-2.amazonaws.com`, through a VPC link to a load balancer in the region): the page mount /app');
+  expect(md.indexOf('NHS login issuer')).toBeLessThan(md.indexOf('declared backends'));
+});
+
+test('backends without an issuer still say that no function declares one', () => {
+  const md = renderResidencyReport({
+    ...empty,
+    egress: [
+      { kind: 'backend', url: 'https://b.example', host: 'b.example', functions: [], methods: ['GET /b (Api)'], connection: 'internet', purpose: 'undeclared' },
+    ],
+  });
+  expect(md).toContain('No function declares an NHS login issuer (NHS_LOGIN_ISSUER).');
+  expect(md).toContain('- `https://b.example` (host `b.example`, over the internet): undeclared; used by GET /b (Api)');
+});

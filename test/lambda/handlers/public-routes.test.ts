@@ -1,0 +1,67 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { makeHandler as makeJwks } from '../../../lambda/handlers/jwks';
+import { makeHandler as makeLogin } from '../../../lambda/handlers/login';
+import { makeHandler as makeStart } from '../../../lambda/handlers/start';
+import type { AssertionKeyDeps } from '../../../lambda/handlers/key-runtime';
+import { DependencyUnavailableError } from '../../../lambda/core/errors';
+import { FakeAssertionSigner, settings, setup } from '../../support/flow-fakes';
+
+const noLogs = { debug() {}, info() {}, warn() {}, error() {} };
+const event = { requestContext: { requestId: 'req-1' } } as unknown as APIGatewayProxyEvent;
+
+describe('GET /auth/jwks.json', () => {
+  it('publishes the assertion key as a JWK Set, cacheable for five minutes', async () => {
+    const signer = new FakeAssertionSigner();
+    const deps: AssertionKeyDeps = { settings, logger: noLogs, assertionSigner: signer };
+    const res = await makeJwks(deps)(event);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['Content-Type']).toBe('application/json; charset=utf-8');
+    expect(res.headers?.['Cache-Control']).toBe('public, max-age=300');
+    const body = JSON.parse(res.body);
+    expect(body).toEqual({ keys: [await signer.publicJwk()] });
+    expect(Object.keys(body.keys[0]).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(body.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(JSON.stringify(body)).not.toContain('"d"');
+  });
+
+  it('answers 503 JSON, not cached, when KMS is unavailable', async () => {
+    const logs: unknown[] = [];
+    const deps: AssertionKeyDeps = {
+      settings,
+      logger: { ...noLogs, warn: (_m: string, ...x: unknown[]) => logs.push(...x) },
+      assertionSigner: {
+        publicJwk: async () => {
+          throw new DependencyUnavailableError('assertion_key_unavailable', 'KMS GetPublicKey failed');
+        },
+      },
+    };
+    const res = await makeJwks(() => deps)(event);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['Cache-Control']).toBe('no-store');
+    expect(JSON.parse(res.body)).toEqual({ error: 'assertion_key_unavailable' });
+    expect(logs).toMatchObject([{ event: 'request_failed', route: 'GET /auth/jwks.json', reason: 'assertion_key_unavailable', status: 503 }]);
+  });
+});
+
+describe('GET /', () => {
+  it('is a plain, accessible start page with a prominent way to sign in', async () => {
+    const res = await makeStart()();
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('<html lang="en-GB">');
+    expect(res.body.match(/<h1>/g)).toHaveLength(1);
+    expect(res.body).toMatch(/<p>This service uses NHS login[^<]+<\/p>/);
+    expect(res.body).toContain('<a class="button" href="/auth/login">Sign in with NHS login</a>');
+    expect(res.body).not.toMatch(/<script/i);
+  });
+});
+
+describe('error pages', () => {
+  it("link to the stage's start page (settings.startPath), through httpHandler", async () => {
+    const { deps } = setup();
+    deps.settings = { ...deps.settings, startPath: '/static/start' };
+    const res = await makeLogin(deps)({ ...event, queryStringParameters: { returnTo: 'https://evil.example/' } } as APIGatewayProxyEvent);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<a href="/static/start">Go to the start page</a>');
+  });
+});
