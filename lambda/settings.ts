@@ -1,11 +1,11 @@
-import { z } from 'zod';
-
 /**
  * The runtime settings of every function, carried in its environment. Only non-secret values: the signing key
  * is referenced by id (the private key never leaves KMS) and there are no client secrets.
  *
  * The CDK side writes these with `toFunctionEnvironment`; handlers read them once per container with
- * `readRuntimeSettings`. One schema for both sides so they cannot drift.
+ * `readRuntimeSettings`. One validator for both sides so they cannot drift. It is plain code on purpose: every
+ * handler bundle imports this file, and a schema library would be about half of each bundle and a good part of its
+ * cold start, for one read of a few variables per container.
  */
 export const ENVIRONMENT_KEYS = {
   stage: 'RP_STAGE',
@@ -30,56 +30,180 @@ export const ENVIRONMENT_KEYS = {
 
 export type RuntimeSettingsKey = keyof typeof ENVIRONMENT_KEYS;
 
+export const STAGES = ['local', 'sandpit', 'integration', 'production'] as const;
+
 /**
  * What the authorizer enforces on one route: page (no session: sign in and come back) or api (JSON 401/403), the
  * minimum profile, per-method minimums, and the audience of the identity assertion its backend gets (none for
  * Lambda targets and the example route, which read the authorizer's context instead).
  */
-export const protectedRouteSchema = z.object({
-  kind: z.enum(['page', 'api']),
-  assurance: z.string().min(1),
-  methods: z.record(z.string(), z.string()),
-  audience: z.string().optional(),
-});
-export type ProtectedRoute = z.infer<typeof protectedRouteSchema>;
+export type ProtectedRoute = {
+  kind: 'page' | 'api';
+  /** At least one character. */
+  assurance: string;
+  methods: Record<string, string>;
+  audience?: string | undefined;
+};
 
-export const runtimeSettingsSchema = z.object({
-  stage: z.enum(['local', 'sandpit', 'integration', 'production']),
-  issuer: z.url(),
-  clientId: z.string().min(1),
-  redirectUri: z.url(),
-  /** Space-separated in the environment. */
-  scopes: z.array(z.string().min(1)).min(1),
-  /** Profile name -> vectors of trust. JSON in the environment. */
-  assuranceProfiles: z.record(z.string(), z.array(z.string()).min(1)),
-  defaultAssuranceProfile: z.string().min(1),
-  pkce: z.boolean(),
-  httpTimeoutMs: z.number().int().positive(),
+export type RuntimeSettings = {
+  stage: (typeof STAGES)[number];
+  /** A URL. */
+  issuer: string;
+  clientId: string;
+  /** A URL. */
+  redirectUri: string;
+  /** Space-separated in the environment; at least one. */
+  scopes: string[];
+  /** Profile name -> vectors of trust (at least one each). JSON in the environment. */
+  assuranceProfiles: Record<string, string[]>;
+  defaultAssuranceProfile: string;
+  pkce: boolean;
+  /** A positive integer. */
+  httpTimeoutMs: number;
   /** Claims kept in the session (from the configured scopes). Space-separated in the environment. */
-  sessionClaims: z.array(z.string()),
-  sessionTableName: z.string().min(1),
+  sessionClaims: string[];
+  sessionTableName: string;
   /** KMS key id or ARN of the current client-assertion signing key. */
-  signingKeyId: z.string().min(1),
-  sessionIdleMinutes: z.number().int().positive(),
-  sessionAbsoluteMinutes: z.number().int().positive(),
+  signingKeyId: string;
+  /** A positive integer. */
+  sessionIdleMinutes: number;
+  /** A positive integer. */
+  sessionAbsoluteMinutes: number;
   /**
    * The rule of every route behind the authorizer, keyed by the API Gateway resource it matched (`/api/me`,
    * `/app`, `/app/{proxy+}`), never by the raw path. Unlisted resources are refused. JSON in the environment.
    */
-  protectedRoutes: z.record(z.string(), protectedRouteSchema),
-  /** Where the error pages' "start page" link goes. */
-  startPath: z.string().startsWith('/'),
+  protectedRoutes: Record<string, ProtectedRoute>;
+  /** Where the error pages' "start page" link goes; starts with `/`. */
+  startPath: string;
   /** KMS key id or ARN of the identity assertion key (ECC_NIST_P256, ES256). */
-  assertionKeyId: z.string().min(1),
-  /** Lifetime of one identity assertion (at most 300 s). */
-  assertionLifetimeSeconds: z.number().int().min(30).max(300),
-});
+  assertionKeyId: string;
+  /** Lifetime of one identity assertion: an integer from 30 to 300 seconds. */
+  assertionLifetimeSeconds: number;
+};
 
-export type RuntimeSettings = z.infer<typeof runtimeSettingsSchema>;
+/** Thrown when settings are incomplete or malformed; names the variables (or, on the CDK side, the keys) at fault. */
+export class RuntimeSettingsError extends Error {
+  override readonly name = 'RuntimeSettingsError';
+}
 
-/** Serialises settings into a Lambda environment (strings only). */
+// --- The validator: one parser per setting. Each returns the value to keep, or INVALID. ---
+
+const INVALID = Symbol('invalid');
+type Parser<T> = (value: unknown) => T | typeof INVALID;
+
+const oneOf =
+  <T extends string>(allowed: readonly T[]): Parser<T> =>
+  (v) =>
+    typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : INVALID;
+
+const text =
+  (minLength = 1): Parser<string> =>
+  (v) =>
+    typeof v === 'string' && v.length >= minLength ? v : INVALID;
+
+/** Any string the URL parser accepts once trimmed; kept trimmed, without the tabs and newlines the parser ignores. */
+const url: Parser<string> = (v) => {
+  if (typeof v !== 'string') return INVALID;
+  const trimmed = v.trim();
+  return URL.canParse(trimmed) ? trimmed.replace(/[\t\n\r]/g, '') : INVALID;
+};
+
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : INVALID;
+
+const bool: Parser<boolean> = (v) => (typeof v === 'boolean' ? v : INVALID);
+
+const list =
+  <T>(item: Parser<T>, minItems = 0): Parser<T[]> =>
+  (v) => {
+    if (!Array.isArray(v) || v.length < minItems) return INVALID;
+    const out: T[] = [];
+    for (const entry of v) {
+      const parsed = item(entry);
+      if (parsed === INVALID) return INVALID;
+      out.push(parsed);
+    }
+    return out;
+  };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A plain object (JSON's `{}`) of string keys; a `__proto__` key is dropped, never assigned. */
+const record =
+  <T>(value: Parser<T>): Parser<Record<string, T>> =>
+  (v) => {
+    if (!isObject(v)) return INVALID;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== null && proto !== Object.prototype) return INVALID;
+    const out: Record<string, T> = {};
+    for (const key of Object.keys(v)) {
+      if (key === '__proto__') continue;
+      const parsed = value(v[key]);
+      if (parsed === INVALID) return INVALID;
+      out[key] = parsed;
+    }
+    return out;
+  };
+
+/** One route rule: exactly these fields, in this order; anything else in the entry is dropped. */
+const protectedRoute: Parser<ProtectedRoute> = (v) => {
+  if (!isObject(v)) return INVALID;
+  const kind = oneOf(['page', 'api'] as const)(v.kind);
+  const assurance = text()(v.assurance);
+  const methods = record(text(0))(v.methods);
+  const audience = v.audience === undefined ? undefined : text(0)(v.audience);
+  if (kind === INVALID || assurance === INVALID || methods === INVALID || audience === INVALID) return INVALID;
+  return { kind, assurance, methods, ...(audience === undefined ? {} : { audience }) };
+};
+
+/** Every setting's parser, in the order the settings are checked, reported and written. */
+const PARSERS: { readonly [K in RuntimeSettingsKey]: Parser<RuntimeSettings[K]> } = {
+  stage: oneOf(STAGES),
+  issuer: url,
+  clientId: text(),
+  redirectUri: url,
+  scopes: list(text(), 1),
+  assuranceProfiles: record(list(text(0), 1)),
+  defaultAssuranceProfile: text(),
+  pkce: bool,
+  httpTimeoutMs: integer(1),
+  sessionClaims: list(text(0)),
+  sessionTableName: text(),
+  signingKeyId: text(),
+  sessionIdleMinutes: integer(1),
+  sessionAbsoluteMinutes: integer(1),
+  protectedRoutes: record(protectedRoute),
+  startPath: (v) => (typeof v === 'string' && v.startsWith('/') ? v : INVALID),
+  assertionKeyId: text(),
+  assertionLifetimeSeconds: integer(30, 300),
+};
+const SETTINGS_KEYS = Object.keys(PARSERS) as RuntimeSettingsKey[];
+
+/** The settings, or the keys at fault (in declaration order). Unknown keys are dropped. */
+function validate(raw: Readonly<Record<string, unknown>>): { settings: RuntimeSettings } | { invalid: RuntimeSettingsKey[] } {
+  const out: Record<string, unknown> = {};
+  const invalid: RuntimeSettingsKey[] = [];
+  for (const key of SETTINGS_KEYS) {
+    const parsed = PARSERS[key](raw[key]);
+    if (parsed === INVALID) invalid.push(key);
+    else out[key] = parsed;
+  }
+  return invalid.length ? { invalid } : { settings: out as RuntimeSettings };
+}
+
+/** Validates settings built in code (the CDK side, the local stack); throws `RuntimeSettingsError` naming the keys. */
+export function parseRuntimeSettings(value: unknown): RuntimeSettings {
+  const result = validate(isObject(value) ? value : {});
+  if ('invalid' in result) throw new RuntimeSettingsError(`Invalid runtime settings: ${result.invalid.join(', ')}`);
+  return result.settings;
+}
+
+/** Serialises settings into a Lambda environment (strings only), after validating them. */
 export function toFunctionEnvironment(settings: RuntimeSettings): Record<string, string> {
-  const s = runtimeSettingsSchema.parse(settings);
+  const s = parseRuntimeSettings(settings);
   return {
     [ENVIRONMENT_KEYS.stage]: s.stage,
     [ENVIRONMENT_KEYS.issuer]: s.issuer,
@@ -102,13 +226,11 @@ export function toFunctionEnvironment(settings: RuntimeSettings): Record<string,
   };
 }
 
-/** Thrown at cold start when the environment is incomplete or malformed; names the variables at fault. */
-export class RuntimeSettingsError extends Error {
-  override readonly name = 'RuntimeSettingsError';
-}
-
-/** Reads and validates the settings from an environment (a function's `process.env`). */
-export function readRuntimeSettings(env: Record<string, string | undefined>): RuntimeSettings {
+/**
+ * An environment's strings as the values the settings are checked as: space-separated lists split, JSON parsed (a
+ * value that is not JSON stays a string, and so fails), numbers converted, `pkce` true only for `true`.
+ */
+export function environmentValues(env: Record<string, string | undefined>): Record<RuntimeSettingsKey, unknown> {
   const get = (k: RuntimeSettingsKey) => env[ENVIRONMENT_KEYS[k]];
   const words = (v: string | undefined) => (v === undefined ? undefined : v.split(/\s+/).filter(Boolean));
   const json = (v: string | undefined): unknown => {
@@ -120,7 +242,7 @@ export function readRuntimeSettings(env: Record<string, string | undefined>): Ru
     }
   };
   const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
-  const raw = {
+  return {
     stage: get('stage'),
     issuer: get('issuer'),
     clientId: get('clientId'),
@@ -140,10 +262,14 @@ export function readRuntimeSettings(env: Record<string, string | undefined>): Ru
     assertionKeyId: get('assertionKeyId'),
     assertionLifetimeSeconds: num(get('assertionLifetimeSeconds')),
   };
-  const result = runtimeSettingsSchema.safeParse(raw);
-  if (!result.success) {
-    const names = result.error.issues.map((i) => ENVIRONMENT_KEYS[i.path[0] as RuntimeSettingsKey] ?? String(i.path[0]));
-    throw new RuntimeSettingsError(`Invalid function environment: ${[...new Set(names)].join(', ')}`);
-  }
-  return result.data;
+}
+
+/**
+ * Reads and validates the settings from an environment (a function's `process.env`). Throws
+ * `RuntimeSettingsError` naming every variable at fault: missing, malformed JSON, or a value out of its range.
+ */
+export function readRuntimeSettings(env: Record<string, string | undefined>): RuntimeSettings {
+  const result = validate(environmentValues(env));
+  if ('invalid' in result) throw new RuntimeSettingsError(`Invalid function environment: ${result.invalid.map((k) => ENVIRONMENT_KEYS[k]).join(', ')}`);
+  return result.settings;
 }

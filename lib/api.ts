@@ -7,7 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Mount } from '../config/mounts';
-import { AUTHORIZER_GATEWAY_RESPONSES } from '../lambda/core/gateway-responses';
+import { AUTHORIZER_GATEWAY_RESPONSES, DEFAULT_GATEWAY_RESPONSES, gatewayResponseId } from '../lambda/core/gateway-responses';
 import { MountRoutes } from './mounts';
 import { declareData } from './residency/data-map-metadata';
 
@@ -178,11 +178,13 @@ export class SignInApi extends Construct {
     // The authorizer's verdicts: JSON for scripts (403 carries the step-up hint), and for browsers (Accept:
     // text/html) a page that sends them on to sign in. API Gateway picks the template by the request's Accept header.
     // One definition, shared with the local front, so the deployed API and the local stack answer alike.
-    for (const spec of AUTHORIZER_GATEWAY_RESPONSES) {
-      this.api.addGatewayResponse(spec.type === 'UNAUTHORIZED' ? 'Unauthorized' : 'AccessDenied', {
+    // API Gateway's other answers (no route, throttling, WAF, failures, bad requests) keep their default status and
+    // body and get the same protective headers (nosniff, no referrer, no framing, HSTS, no-store).
+    for (const spec of [...AUTHORIZER_GATEWAY_RESPONSES, ...DEFAULT_GATEWAY_RESPONSES]) {
+      this.api.addGatewayResponse(gatewayResponseId(spec.type), {
         type: apigw.ResponseType.of(spec.type),
         statusCode: spec.statusCode,
-        templates: { 'application/json': spec.templates['application/json'], 'text/html': spec.templates['text/html'] },
+        templates: { ...spec.templates },
         responseHeaders: spec.responseHeaders,
       });
     }

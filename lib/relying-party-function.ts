@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetStaging, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { HANDLERS_DIR } from './function-table';
 import { declareData } from './residency/data-map-metadata';
 
@@ -14,6 +15,40 @@ import { declareData } from './residency/data-map-metadata';
  * fails at load time in Lambda (a plain `node -e` import hides this).
  */
 const ESM_REQUIRE_BANNER = "import { createRequire as __rpCreateRequire } from 'node:module'; const require = __rpCreateRequire(import.meta.url);";
+
+/**
+ * The Lambda runtime and the esbuild target that goes with it. Node.js 24: supported by Lambda and by aws-cdk-lib
+ * (`NODEJS_24_X`), and the handlers use nothing newer than Node.js 20, which the tests run them on (see
+ * `lambda/README.md`, "Runtime").
+ */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const FUNCTION_ESBUILD_TARGET = 'node24';
+
+/**
+ * How every handler is bundled, as esbuild's own build options: what `RelyingPartyFunction` gives `NodejsFunction`
+ * (which runs the esbuild CLI with exactly these), for the tests and the benchmark to bundle the same way. ESM for
+ * the runtime, `module` before `main`, the `createRequire` banner, nothing external (the pinned SDK is bundled:
+ * what was tested is what runs), minified, and an external source map without sources content (no
+ * `sourceMappingURL` comment; the construct moves the map out of the deployment package).
+ */
+export const FUNCTION_BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: FUNCTION_ESBUILD_TARGET,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  external: [],
+  minify: true,
+  sourcemap: 'external',
+  sourcesContent: false,
+} as const satisfies BuildOptions;
+
+/** Where a function's source map is kept, relative to the cloud assembly's asset directory (`cdk.out`). */
+export const sourceMapPath = (stackName: string, handlerName: string): string => path.join('sourcemaps', stackName, handlerName, 'index.mjs.map');
+
+/** Single-quoted for a POSIX shell. */
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 export interface RelyingPartyFunctionProps {
   /** Entry point name under `lambda/handlers/` (without `.ts`). */
@@ -36,10 +71,15 @@ export interface RelyingPartyFunctionProps {
 }
 
 /**
- * The organisation's Lambda defaults in one place: Node.js 22 on arm64, explicit memory and timeout, an explicit
+ * The organisation's Lambda defaults in one place: Node.js 24 on arm64, explicit memory and timeout, an explicit
  * KMS-encrypted log group with retention (no `Custom::LogRetention`), X-Ray, reserved concurrency, ESM bundling
- * with esbuild and no Docker, and its own role whose permissions live in customer-managed policies (no inline
- * policies): the shared baseline plus one policy of its own that starts with writing its own log group.
+ * with esbuild and no Docker (`FUNCTION_BUILD_OPTIONS`), and its own role whose permissions live in customer-managed
+ * policies (no inline policies): the shared baseline plus one policy of its own that starts with writing its own
+ * log group.
+ *
+ * No source maps at run time: no `--enable-source-maps` (it costs every cold start, and much more on the first
+ * thrown error), and the map is moved out of the asset before it is hashed and zipped, to
+ * `cdk.out/sourcemaps/<stack>/<function>/index.mjs.map` (`sourceMapFile`), for decoding stack traces offline.
  */
 export class RelyingPartyFunction extends Construct implements PolicyHolder {
   readonly function: nodejs.NodejsFunction;
@@ -47,11 +87,19 @@ export class RelyingPartyFunction extends Construct implements PolicyHolder {
   readonly policy: iam.ManagedPolicy;
   readonly logGroup: logs.LogGroup;
   readonly timeout: Duration;
+  /** Absolute path of this function's source map, written when the function is bundled; never deployed. */
+  readonly sourceMapFile: string;
 
   constructor(scope: Construct, id: string, props: RelyingPartyFunctionProps) {
     super(scope, id);
     validate(props);
     this.timeout = props.timeout ?? Duration.seconds(10);
+    const assetOutdir = path.resolve(Stage.of(this)?.assetOutdir ?? '.');
+    const sourceMapFile = path.join(assetOutdir, sourceMapPath(Stack.of(this).stackName, props.handlerName));
+    this.sourceMapFile = sourceMapFile;
+    // esbuild writes the map's sources relative to the bundling directory, which is directly under the asset
+    // directory; this root keeps them resolving to the real files from where the map is moved to.
+    const sourceRoot = path.relative(path.dirname(sourceMapFile), path.join(assetOutdir, 'bundling')).split(path.sep).join('/');
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: props.logKey,
@@ -84,7 +132,7 @@ export class RelyingPartyFunction extends Construct implements PolicyHolder {
       entry: path.join(HANDLERS_DIR, `${props.handlerName}.ts`),
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: this.timeout,
@@ -94,19 +142,31 @@ export class RelyingPartyFunction extends Construct implements PolicyHolder {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: props.environment,
       awsSdkConnectionReuse: false,
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // Bundle the pinned SDK too: what was tested is what runs.
-        externalModules: [],
-        minify: true,
+        target: FUNCTION_BUILD_OPTIONS.target,
+        mainFields: [...FUNCTION_BUILD_OPTIONS.mainFields],
+        banner: FUNCTION_BUILD_OPTIONS.banner.js,
+        externalModules: [...FUNCTION_BUILD_OPTIONS.external],
+        minify: FUNCTION_BUILD_OPTIONS.minify,
         sourceMap: true,
-        sourcesContent: false,
+        sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
+        sourcesContent: FUNCTION_BUILD_OPTIONS.sourcesContent,
+        esbuildArgs: { '--source-root': sourceRoot },
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // Runs before the asset is hashed: the map never reaches the zip. Docker bundling (only if esbuild were
+          // missing locally) cannot write outside its output directory, so there the map is dropped.
+          afterBundling: (_inputDir, outputDir) => {
+            const map = `${outputDir}/index.mjs.map`;
+            if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [`rm -f ${shellQuote(map)}`];
+            return [`mkdir -p ${shellQuote(path.dirname(sourceMapFile))}`, `mv -f ${shellQuote(map)} ${shellQuote(sourceMapFile)}`];
+          },
+        },
       },
     });
   }

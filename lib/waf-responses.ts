@@ -8,5 +8,12 @@ export const IDENTITY_HEADER_RESPONSE = {
   statusCode: 403,
   contentType: 'application/json',
   body: '{"message":"Forbidden","error":"identity_header_refused"}',
-  headers: { 'Cache-Control': 'no-store' },
+  // The same protective headers every other answer of the service carries.
+  headers: {
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  },
 } as const;

@@ -1,5 +1,13 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
-import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate, selectTemplate } from '../lambda/core/gateway-responses';
+import {
+  AUTHORIZER_GATEWAY_RESPONSES,
+  GATEWAY_SECURITY_HEADERS,
+  literalHeaders,
+  renderDefaultGatewayResponse,
+  renderGatewayTemplate,
+  selectTemplate,
+  type DefaultGatewayResponseType,
+} from '../lambda/core/gateway-responses';
 import { IDENTITY_HEADER_PREFIX, IDENTITY_HEADERS } from '../lambda/core/identity-headers';
 import { IDENTITY_HEADER_RESPONSE } from '../lib/waf-responses';
 
@@ -186,28 +194,41 @@ function globMatches(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
-const json = (statusCode: number, body: string, errorType?: string): APIGatewayProxyResult => ({
-  statusCode,
-  headers: { 'Content-Type': 'application/json', ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}) },
-  body,
-});
+/**
+ * One of API Gateway's default responses as the deployed API configures it (`DEFAULT_GATEWAY_RESPONSES`: the
+ * default status and body, the shared security headers), for the error `message`, with API Gateway's
+ * `x-amzn-ErrorType` where it sends one.
+ */
+function gatewayAnswer(type: DefaultGatewayResponseType, message: string | null, options: { status?: number; errorType?: string } = {}): APIGatewayProxyResult {
+  const { statusCode, headers, body } = renderDefaultGatewayResponse(type, message, options.status);
+  return { statusCode, headers: { ...headers, ...(options.errorType ? { 'x-amzn-ErrorType': options.errorType } : {}) }, body };
+}
 
 /** What API Gateway answers by itself when no resource and method match (REST APIs say 403, not 404 or 405). */
-export const MISSING_AUTHENTICATION_TOKEN = json(403, '{"message":"Missing Authentication Token"}', 'MissingAuthenticationTokenException');
-/** A request the WAF web ACL's identity-header rule blocked: the deployed rule's own custom response. */
+export const MISSING_AUTHENTICATION_TOKEN = gatewayAnswer('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', {
+  errorType: 'MissingAuthenticationTokenException',
+});
+/**
+ * A request the WAF web ACL's identity-header rule blocked: the deployed rule's own custom response, with the
+ * security headers every other answer of the front carries.
+ */
 export const WAF_FORBIDDEN: APIGatewayProxyResult = {
   statusCode: IDENTITY_HEADER_RESPONSE.statusCode,
-  headers: { 'Content-Type': IDENTITY_HEADER_RESPONSE.contentType, ...IDENTITY_HEADER_RESPONSE.headers },
+  headers: {
+    ...GATEWAY_SECURITY_HEADERS,
+    'Content-Type': IDENTITY_HEADER_RESPONSE.contentType,
+    ...IDENTITY_HEADER_RESPONSE.headers,
+  },
   body: IDENTITY_HEADER_RESPONSE.body,
 };
 /** The authorizer failed (threw anything but `Unauthorized`, or returned no policy): fail closed. */
-export const AUTHORIZER_FAILURE = json(500, '{"message":null}', 'AuthorizerConfigurationException');
-/** The HTTP integration could not be reached or answered badly. */
-export const INTEGRATION_FAILURE = json(500, '{"message":"Internal server error"}', 'InternalServerErrorException');
+export const AUTHORIZER_FAILURE = gatewayAnswer('AUTHORIZER_FAILURE', null, { errorType: 'AuthorizerConfigurationException' });
+/** The HTTP integration could not be reached or answered badly: API Gateway's 500, through `DEFAULT_5XX`. */
+export const INTEGRATION_FAILURE = gatewayAnswer('DEFAULT_5XX', 'Internal server error', { status: 500, errorType: 'InternalServerErrorException' });
 /** The HTTP integration did not answer within API Gateway's 29 seconds. */
-export const INTEGRATION_TIMEOUT = json(504, '{"message":"Endpoint request timed out"}');
+export const INTEGRATION_TIMEOUT = gatewayAnswer('INTEGRATION_TIMEOUT', 'Endpoint request timed out');
 /** A payload above the limit. */
-export const REQUEST_TOO_LARGE = json(413, '{"message":"Request Too Long"}');
+export const REQUEST_TOO_LARGE = gatewayAnswer('REQUEST_TOO_LARGE', 'Request Too Long');
 
 /**
  * The authorizer's gateway response (`UNAUTHORIZED` 401 or `ACCESS_DENIED` 403) as the deployed API configures it
@@ -222,12 +243,9 @@ export function authorizerGatewayResponse(
   const spec = AUTHORIZER_GATEWAY_RESPONSES.find((r) => r.type === type);
   if (!spec) throw new Error(`No gateway response is defined for ${type}`);
   const { contentType, template } = selectTemplate(spec, accept);
-  const headers: Record<string, string> = {};
-  for (const [name, expression] of Object.entries(spec.responseHeaders)) {
-    const literal = /^'(.*)'$/s.exec(expression);
-    if (!literal) throw new Error(`Gateway response header ${name} is not a literal: ${expression}`);
-    headers[name] = literal[1] ?? '';
-  }
-  headers['Content-Type'] = contentType;
-  return { statusCode: Number(spec.statusCode), headers, body: renderGatewayTemplate(template, context) };
+  return {
+    statusCode: Number(spec.statusCode),
+    headers: { ...literalHeaders(spec), 'Content-Type': contentType },
+    body: renderGatewayTemplate(template, context),
+  };
 }

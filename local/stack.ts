@@ -12,8 +12,8 @@ import type { FetchLike } from '../lambda/adapters/http';
 import { KmsAssertionSigner, spkiDerToPem } from '../lambda/adapters/kms-signer';
 import type { FlowDeps } from '../lambda/core/flows';
 import type { AppLogger } from '../lambda/core/ports';
-import { buildDeps } from '../lambda/handlers/runtime';
-import { runtimeSettingsSchema, type RuntimeSettings } from '../lambda/settings';
+import { buildDepsFor } from '../lambda/handlers/runtime';
+import { parseRuntimeSettings, type RuntimeSettings } from '../lambda/settings';
 import { startLocalFront, type LocalFront } from './front';
 
 /**
@@ -207,7 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const config: StageConfig = { ...base, mounts, nhsLogin: { ...base.nhsLogin, issuer: simulator.issuer, redirectUri } };
     const stageSettings = runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn, assertionKeyId: assertionKeyArn });
-    const settings = runtimeSettingsSchema.parse({
+    const settings = parseRuntimeSettings({
       ...stageSettings,
       ...options.settings,
       protectedRoutes: { ...stageSettings.protectedRoutes, ...options.settings?.protectedRoutes },
@@ -229,7 +229,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const fnDynamodb = reportingCalls(new DynamoDBClient(aws), 'dynamodb', fn, options.onAwsCall);
         const fnKms = reportingCalls(new KMSClient(aws), 'kms', fn, options.onAwsCall);
         clients.push(fnDynamodb, fnKms);
-        deps = buildDeps(settings, { logger: options.logger, clock: options.clock, fetch: options.fetch, clients: { dynamodb: fnDynamodb, kms: fnKms } });
+        deps = buildDepsFor(fn, settings, {
+          logger: options.logger,
+          clock: options.clock,
+          fetch: options.fetch,
+          clients: { dynamodb: fnDynamodb, kms: fnKms },
+        });
         built.set(fn, deps);
       }
       return deps;

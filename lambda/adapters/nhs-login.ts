@@ -121,8 +121,8 @@ export class NhsLoginClient implements IdentityProvider {
    * Token request and ID token validation (OIDC Core 3.1.3.1-3.1.3.7): openid-client checks `state` (again),
    * `iss` verbatim against the discovered issuer, `aud`, `exp`/`iat` with skew, `nonce`, and the `alg` (RS512);
    * the signature is then verified against the JWKS by `kid` (3.1.3.7 step 6: openid-client leaves it to TLS by
-   * default, NHS login's conformance wants it checked). Userinfo follows at once (the access token lives 5
-   * minutes) and must carry the same `sub` (5.3.2), else the sign-in fails.
+   * default, NHS login's conformance wants it checked), and `vtm` must be the issuer's trust mark. Userinfo follows
+   * at once (the access token lives 5 minutes) and must carry the same `sub` (5.3.2), else the sign-in fails.
    */
   async exchangeCode(exchange: CodeExchange): Promise<VerifiedIdentity> {
     const { config, issuer, jwks } = await this.discovered();
@@ -158,6 +158,11 @@ export class NhsLoginClient implements IdentityProvider {
             : 'id_token_invalid';
       throw new IdentityValidationError(reason, 'ID token signature check failed', { cause: err });
     }
+    // vtm is mandatory (docs/nhs-login.md, "ID token"): the issuer's own trust mark, checked on the verified token.
+    if (claims.vtm !== expectedVtm(issuer)) {
+      const message = claims.vtm === undefined ? 'ID token has no vtm' : "ID token vtm is not the issuer's trust mark";
+      throw new IdentityValidationError('id_token_vtm_invalid', message, { cause: Object.assign(new Error(message), { claim: 'vtm' }) });
+    }
     let userInfo: oidc.UserInfoResponse;
     try {
       userInfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
@@ -170,6 +175,14 @@ export class NhsLoginClient implements IdentityProvider {
     }
     return { idTokenClaims: { ...claims }, userInfo: { ...userInfo } };
   }
+}
+
+/**
+ * The trust mark NHS login puts in `vtm`: `<issuer>/trustmark/<issuer host>`, e.g.
+ * `https://auth.login.nhs.uk/trustmark/auth.login.nhs.uk` (docs/nhs-login.md, "ID token").
+ */
+export function expectedVtm(issuer: string): string {
+  return `${issuer}/trustmark/${new URL(issuer).host}`;
 }
 
 /**

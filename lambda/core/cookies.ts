@@ -9,33 +9,47 @@ export const SESSION_COOKIE = '__Host-session';
 /** Binds a login transaction to the browser that started it (checked at the callback). */
 export const TRANSACTION_COOKIE = '__Host-signin';
 
-/** Header sizes beyond this are treated as no cookies at all rather than parsed. */
-export const MAX_COOKIE_HEADER_LENGTH = 8192;
-const MAX_COOKIES = 64;
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * Parses a `Cookie` header (RFC 6265 5.4) without ever throwing: malformed pairs are skipped, the first
- * occurrence of a name wins (browsers send the most specific cookie first), values are not decoded (ours are
- * base64url). Accepts the header as a string or as API Gateway's list of values.
+ * The (name, value) pairs of a `Cookie` header (RFC 6265 5.4) in order, without ever throwing: malformed pairs are
+ * skipped, values are not decoded (ours are base64url) and one pair of double quotes is removed. Accepts the
+ * header as a string or as API Gateway's list of values.
+ *
+ * No cap on the size or the number of pairs: API Gateway refuses requests whose headers exceed 10,240 bytes in all
+ * (and Node's server 16 KiB locally), this is one linear pass, and a cap of our own would hide our cookie behind
+ * a large or many-cookie header, so that a logout would report a sign-out that did not happen.
  */
-export function parseCookies(header: string | readonly string[] | undefined | null): Map<string, string> {
-  const cookies = new Map<string, string>();
-  if (header === undefined || header === null) return cookies;
+function* cookiePairs(header: string | readonly string[] | undefined | null): Generator<[string, string]> {
+  if (header === undefined || header === null) return;
   const text = typeof header === 'string' ? header : header.join('; ');
-  if (typeof text !== 'string' || text.length > MAX_COOKIE_HEADER_LENGTH) return cookies;
-  let count = 0;
+  if (typeof text !== 'string') return;
   for (const part of text.split(';')) {
-    if (++count > MAX_COOKIES) break;
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
     if (!NAME.test(name)) continue;
+    let value = part.slice(eq + 1).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (!cookies.has(name)) cookies.set(name, value);
+    yield [name, value];
   }
+}
+
+/**
+ * Parses a `Cookie` header into a map (a `Map`, so any name, `__proto__` and `constructor` included, is an
+ * ordinary key). The first occurrence of a name wins: browsers send the most specific cookie first.
+ */
+export function parseCookies(header: string | readonly string[] | undefined | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const [name, value] of cookiePairs(header)) if (!cookies.has(name)) cookies.set(name, value);
   return cookies;
+}
+
+/** Every value the header holds for `name`, in order (a logout ends every session the browser names). */
+export function cookieValues(header: string | readonly string[] | undefined | null, name: string): string[] {
+  const values: string[] = [];
+  for (const [n, value] of cookiePairs(header)) if (n === name) values.push(value);
+  return values;
 }
 
 function hostCookie(name: string, value: string, maxAgeSeconds: number): string {

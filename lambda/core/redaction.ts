@@ -1,7 +1,8 @@
 /**
  * Log redaction. Handlers log reason codes and a few safe facts; this is the net under them: whatever reaches the
  * logger, these never leave it: authorization codes, state, nonce, PKCE verifiers, tokens and client assertions,
- * cookies, `Authorization` headers, NHS numbers and the personal claims NHS login releases.
+ * cookies, `Authorization` headers, NHS numbers and the personal claims NHS login releases. What it never eats:
+ * the support references people read off an error page, and the other request and trace ids.
  */
 
 const REDACTED = '[redacted]';
@@ -60,10 +61,24 @@ function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
 }
 
+/**
+ * Keys whose values are ids we show people or look logs up by, never personal data: the support reference on an
+ * error page (the request id), request and trace ids. Kept whole when they are id-shaped (letters, digits and `-`,
+ * as UUIDs and trace ids are), so a reference on a page is always found in the logs; any other value under them
+ * is scrubbed like free text.
+ */
+const SAFE_ID_KEYS = new Set(
+  ['reference', 'requestId', 'awsRequestId', 'function_request_id', 'extendedRequestId', 'xray_trace_id', 'traceId', 'correlationId'].map(normaliseKey),
+);
+const ID_SHAPED = /^[A-Za-z0-9-]{1,128}$/;
+
 /** A compact JWS/JWE (base64url segments starting with a JSON header). */
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
-/** NHS numbers: ten digits, optionally spaced 3-3-4. */
-const NHS_NUMBER = /(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)/g;
+/**
+ * NHS numbers: ten digits, optionally spaced 3-3-4 (with spaces or hyphens), standing alone: not inside a longer run
+ * of digits, hex letters and `-`, so the ten digits in a UUID or a trace id (`...-4567890123ab`) are left alone.
+ */
+const NHS_NUMBER = /(?<![0-9A-Fa-f-])\d{3}[ -]?\d{3}[ -]?\d{4}(?![0-9A-Fa-f-])/g;
 /** Query strings carrying protocol values. */
 const PROTOCOL_PARAM = /([?&](?:code|state|nonce|code_verifier|assertedLoginIdentity|asserted_login_identity)=)[^&#\s"]*/gi;
 /** Our own cookies. */
@@ -85,6 +100,7 @@ export function redactText(text: string): string {
  */
 export function redactingReplacer(key: string, value: unknown): unknown {
   if (key !== '' && SENSITIVE_KEYS.has(normaliseKey(key))) return value === undefined ? undefined : REDACTED;
+  if (typeof value === 'string' && SAFE_ID_KEYS.has(normaliseKey(key)) && ID_SHAPED.test(value)) return value;
   if (key === 'cause' && value !== null && typeof value === 'object') {
     const v = value as { name?: unknown; code?: unknown };
     if (typeof v.name === 'string') return { name: v.name, ...(typeof v.code === 'string' ? { errorCode: v.code } : {}) };

@@ -46,8 +46,16 @@ export function jsonResponse(statusCode: number, value: unknown, cookies: string
   };
 }
 
-/** 302 for GET flows (RFC 9110 15.4.3); 303 after a POST so the browser follows with GET (15.4.4). */
+/** What a `Location` header can carry here: printable ASCII, no space (`validateReturnTo` encodes the rest). */
+const HEADER_SAFE_LOCATION = /^[\x21-\x7e]+$/;
+
+/**
+ * 302 for GET flows (RFC 9110 15.4.3); 303 after a POST so the browser follows with GET (15.4.4). A location no
+ * header can carry (non-ASCII, control characters, empty) throws here, while the response is being built: a flow
+ * builds its response before it writes anything, so nothing is stored for a redirect that cannot be delivered.
+ */
 export function redirectResponse(location: string, cookies: string[] = [], statusCode: 302 | 303 = 302): HttpResponse {
+  if (!HEADER_SAFE_LOCATION.test(location)) throw new Error('Location is not a header-safe URL');
   return { statusCode, headers: { ...SECURITY_HEADERS, Location: location }, cookies, body: '' };
 }
 

@@ -1,9 +1,12 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { SESSION_COOKIE } from '../core/cookies';
-import { authorizeRequest, type AuthorizerDecision } from '../core/flows';
+import { authorizeRequest, type AuthorizerDecision, type FlowDeps } from '../core/flows';
 import { findRpError } from '../core/errors';
+import type { RuntimeSettings } from '../settings';
 import { cookieFrom, queryPairs, resolveDeps, type DepsSource } from './http';
-import { containerDepsFromEnvironment } from './runtime';
+import { identitySignerFor, kmsClientFor } from './key-runtime';
+import { buildStoreDeps } from './store-runtime';
+import { fromEnvironment, type BuildOptions } from './wiring';
 
 /**
  * REQUEST authorizer of the session routes and the `page` and `api` mounts. No identity sources and no result
@@ -71,4 +74,13 @@ export function makeHandler(source: DepsSource) {
   };
 }
 
-export const handler = makeHandler(containerDepsFromEnvironment);
+/**
+ * The store (the session, its sliding refresh and its kept assertions) and the identity assertion key in KMS, with
+ * the container's assertion cache. No NHS login client and no client-assertion signer: the authorizer never talks
+ * to NHS login, and its ES256 assertions need only KMS and Node's own base64url (no jose).
+ */
+export function buildAuthorizerDeps(settings: RuntimeSettings, options: BuildOptions = {}): FlowDeps {
+  return { ...buildStoreDeps(settings, options), assertionSigner: identitySignerFor(settings, kmsClientFor(options)) };
+}
+
+export const handler = makeHandler(fromEnvironment(buildAuthorizerDeps));

@@ -1,7 +1,12 @@
+import { KmsAssertionSigner } from '../adapters/kms-signer';
 import { expiredCookie, SESSION_COOKIE, TRANSACTION_COOKIE } from '../core/cookies';
-import { completeCallback } from '../core/flows';
+import { completeCallback, type FlowDeps } from '../core/flows';
+import type { RuntimeSettings } from '../settings';
 import { cookieFrom, httpHandler, queryPairs, type DepsSource } from './http';
-import { containerDepsFromEnvironment } from './runtime';
+import { kmsClientFor } from './key-runtime';
+import { nhsLoginProviderFor } from './nhs-login-runtime';
+import { buildStoreDeps } from './store-runtime';
+import { fromEnvironment, type BuildOptions } from './wiring';
 
 /** `GET /auth/callback` (the registered redirect URI). */
 export function makeHandler(deps: DepsSource) {
@@ -18,4 +23,13 @@ export function makeHandler(deps: DepsSource) {
   );
 }
 
-export const handler = makeHandler(containerDepsFromEnvironment);
+/**
+ * The store (consume the transaction, write the session) and NHS login with the KMS signing key for the
+ * `private_key_jwt` client assertion. Not the identity assertion key: that is the authorizer's.
+ */
+export function buildCallbackDeps(settings: RuntimeSettings, options: BuildOptions = {}): FlowDeps {
+  const signer = new KmsAssertionSigner(kmsClientFor(options), settings.signingKeyId);
+  return { ...buildStoreDeps(settings, options), provider: nhsLoginProviderFor(settings, signer, options) };
+}
+
+export const handler = makeHandler(fromEnvironment(buildCallbackDeps));

@@ -24,7 +24,8 @@ type MultiHeaderBag = Record<string, string[] | undefined> | null | undefined;
 
 /** Lower-cased request headers (API Gateway keeps the client's casing). Multi-value headers are joined. */
 export function lowerHeaders(headers: HeaderBag, multi?: MultiHeaderBag): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+  // Null prototype: a header named `constructor` or `__proto__` is kept like any other.
+  const out: Record<string, string | undefined> = Object.create(null);
   for (const [k, v] of Object.entries(multi ?? {})) if (v?.length) out[k.toLowerCase()] = v.join(k.toLowerCase() === 'cookie' ? '; ' : ', ');
   for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && out[k.toLowerCase()] === undefined) out[k.toLowerCase()] = v;
   return out;

@@ -1,6 +1,7 @@
 import { jsonResponse } from '../core/responses';
 import { httpHandler, type DepsSource } from './http';
-import { assertionKeyDepsFromEnvironment, type AssertionKeyDeps } from './key-runtime';
+import { buildAssertionKeyDeps, type AssertionKeyDeps } from './key-runtime';
+import { fromEnvironment } from './wiring';
 
 /** Backends and caches may keep the key set this long (seconds). */
 export const JWKS_MAX_AGE_SECONDS = 300;
@@ -18,4 +19,5 @@ export function makeHandler(deps: DepsSource<AssertionKeyDeps>) {
   });
 }
 
-export const handler = makeHandler(assertionKeyDepsFromEnvironment);
+/** Built with the assertion key's KMS client only (`buildAssertionKeyDeps`). */
+export const handler = makeHandler(fromEnvironment(buildAssertionKeyDeps));

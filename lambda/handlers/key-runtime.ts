@@ -1,21 +1,19 @@
-import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsIdentitySigner } from '../adapters/kms-identity-signer';
-import { createLogger } from '../adapters/logger';
+import type { FlowDeps } from '../core/flows';
 import type { AppLogger, IdentityAssertionSigner } from '../core/ports';
-import { readRuntimeSettings, type RuntimeSettings } from '../settings';
+import type { RuntimeSettings } from '../settings';
+import { baseDeps, type BuildOptions } from './wiring';
 
-/** AWS SDK overrides (the local stack points these at moto). */
-export type AwsOptions = Pick<DynamoDBClientConfig & KMSClientConfig, 'endpoint' | 'region' | 'credentials' | 'maxAttempts'>;
+/** The one KMS client of a function (the given client, or one built from `aws`). */
+export const kmsClientFor = (options: BuildOptions = {}): KMSClient => options.clients?.kms ?? new KMSClient(options.aws ?? {});
 
-export interface BuildOptions {
-  logger?: AppLogger;
-}
+/** The identity assertion key in KMS (ES256): the authorizer signs with it, `jwks` publishes its public half. */
+export const identitySignerFor = (settings: RuntimeSettings, kms: KMSClient): IdentityAssertionSigner => new KmsIdentitySigner(kms, settings.assertionKeyId);
 
 /**
  * The dependencies of a function that only publishes the identity assertion key (`jwks`): the settings, a logger
- * and the KMS key's public half. No table, no NHS login client; `FlowDeps` satisfies it too (the local front passes
- * those). Kept apart from `runtime.ts` so the bundle holds neither DynamoDB nor the protocol libraries.
+ * and the KMS key's public half. No table, no NHS login client; `FlowDeps` satisfies it too.
  */
 export interface AssertionKeyDeps {
   settings: RuntimeSettings;
@@ -23,18 +21,7 @@ export interface AssertionKeyDeps {
   assertionSigner: Pick<IdentityAssertionSigner, 'publicJwk'>;
 }
 
-export function buildAssertionKeyDeps(
-  settings: RuntimeSettings,
-  options: BuildOptions & { aws?: AwsOptions; clients?: { kms?: KMSClient } } = {},
-): AssertionKeyDeps {
-  const kms = options.clients?.kms ?? new KMSClient(options.aws ?? {});
-  return { settings, logger: options.logger ?? createLogger(), assertionSigner: new KmsIdentitySigner(kms, settings.assertionKeyId) };
-}
-
-let containerDeps: AssertionKeyDeps | undefined;
-
-/** Built from the environment on first use and kept for the container's life (the public key is read once). */
-export function assertionKeyDepsFromEnvironment(): AssertionKeyDeps {
-  containerDeps ??= buildAssertionKeyDeps(readRuntimeSettings(process.env));
-  return containerDeps;
+/** `jwks`: the assertion key through KMS, and nothing else wired (no DynamoDB, no protocol libraries). */
+export function buildAssertionKeyDeps(settings: RuntimeSettings, options: BuildOptions = {}): FlowDeps {
+  return { ...baseDeps(settings, options), assertionSigner: identitySignerFor(settings, kmsClientFor(options)) };
 }

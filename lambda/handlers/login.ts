@@ -1,8 +1,11 @@
 import { SESSION_COOKIE } from '../core/cookies';
 import { BadRequestError } from '../core/errors';
-import { startLogin } from '../core/flows';
+import { startLogin, type FlowDeps } from '../core/flows';
+import type { RuntimeSettings } from '../settings';
 import { cookieFrom, httpHandler, queryPairs, singleQuery, type DepsSource } from './http';
-import { containerDepsFromEnvironment } from './runtime';
+import { nhsLoginProviderFor } from './nhs-login-runtime';
+import { buildStoreDeps } from './store-runtime';
+import { fromEnvironment, NOT_WIRED, type BuildOptions } from './wiring';
 
 /** `GET /auth/login?returnTo=/path&assurance=<profile>[&assertedLoginIdentity=<jwt>]` */
 export function makeHandler(deps: DepsSource) {
@@ -23,4 +26,12 @@ export function makeHandler(deps: DepsSource) {
   });
 }
 
-export const handler = makeHandler(containerDepsFromEnvironment);
+/**
+ * The store (is the browser signed in? the login transaction) and NHS login for the authorization URL (discovery
+ * only). No client-assertion signer: only the callback calls the token endpoint, so no KMS here.
+ */
+export function buildLoginDeps(settings: RuntimeSettings, options: BuildOptions = {}): FlowDeps {
+  return { ...buildStoreDeps(settings, options), provider: nhsLoginProviderFor(settings, NOT_WIRED.clientAssertionSigner, options) };
+}
+
+export const handler = makeHandler(fromEnvironment(buildLoginDeps));

@@ -1,7 +1,8 @@
 import { SESSION_COOKIE } from '../core/cookies';
 import { logout } from '../core/flows';
 import { cookieFrom, httpHandler, lowerHeaders, type DepsSource } from './http';
-import { containerDepsFromEnvironment } from './runtime';
+import { buildStoreDeps } from './store-runtime';
+import { fromEnvironment } from './wiring';
 
 /** `POST /auth/logout`: same-origin only; 303 to `/auth/signed-out`. */
 export function makeHandler(deps: DepsSource) {
@@ -13,4 +14,5 @@ export function makeHandler(deps: DepsSource) {
   );
 }
 
-export const handler = makeHandler(containerDepsFromEnvironment);
+/** Built with the store, the logger and the clock only (`buildStoreDeps`). */
+export const handler = makeHandler(fromEnvironment(buildStoreDeps));

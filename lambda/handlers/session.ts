@@ -1,7 +1,8 @@
 import { SESSION_COOKIE } from '../core/cookies';
 import { describeSession } from '../core/flows';
 import { cookieFrom, httpHandler, type DepsSource } from './http';
-import { containerDepsFromEnvironment } from './runtime';
+import { buildStoreDeps } from './store-runtime';
+import { fromEnvironment } from './wiring';
 
 /** `GET /auth/session`: 200 with the public session, or 401 `{authenticated: false}`. Never tokens. */
 export function makeHandler(deps: DepsSource) {
@@ -10,4 +11,5 @@ export function makeHandler(deps: DepsSource) {
   );
 }
 
-export const handler = makeHandler(containerDepsFromEnvironment);
+/** Built with the store, the logger and the clock only (`buildStoreDeps`). */
+export const handler = makeHandler(fromEnvironment(buildStoreDeps));

@@ -13,6 +13,8 @@ export type Misbehaviour =
   | 'wrong-nonce'
   | 'wrong-aud'
   | 'wrong-iss'
+  | 'wrong-vtm'
+  | 'missing-vtm'
   | 'expired-id-token'
   | 'alg-mismatch'
   | 'unknown-kid'
@@ -25,6 +27,8 @@ export const MISBEHAVIOURS: readonly Misbehaviour[] = [
   'wrong-nonce',
   'wrong-aud',
   'wrong-iss',
+  'wrong-vtm',
+  'missing-vtm',
   'expired-id-token',
   'alg-mismatch',
   'unknown-kid',

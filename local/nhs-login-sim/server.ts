@@ -48,11 +48,16 @@ const ID_TOKEN_MISBEHAVIOURS: ReadonlySet<Misbehaviour> = new Set([
   'wrong-nonce',
   'wrong-aud',
   'wrong-iss',
+  'wrong-vtm',
+  'missing-vtm',
   'expired-id-token',
   'alg-mismatch',
   'unknown-kid',
   'rotated-jwks',
 ]);
+
+/** The issuer whose trust mark `wrong-vtm` puts in the ID token (NHS login's production environment). */
+const OTHER_ENVIRONMENT_ISSUER = 'https://auth.login.nhs.uk';
 
 function log(message: string): void {
   process.stdout.write(`[nhs-login-sim] ${message}\n`);
@@ -190,6 +195,13 @@ async function main(): Promise<void> {
       case 'wrong-iss':
         // The subtle mistake: the issuer with a trailing slash. NHS login's `iss` must be compared verbatim.
         payload.iss = `${issuer}/`;
+        break;
+      case 'wrong-vtm':
+        // Another NHS login environment's trust mark: only a relying party that checks vtm against its issuer notices.
+        payload.vtm = `${OTHER_ENVIRONMENT_ISSUER}/trustmark/${new URL(OTHER_ENVIRONMENT_ISSUER).host}`;
+        break;
+      case 'missing-vtm':
+        delete payload.vtm;
         break;
       case 'expired-id-token':
         payload.iat = now - 2 * 60 * 60;

@@ -29,6 +29,8 @@ describe('simulator misbehaviours', () => {
     ['wrong-nonce', 502, 'id_token_nonce_mismatch'],
     ['wrong-aud', 502, 'id_token_aud_mismatch'],
     ['wrong-iss', 502, 'id_token_iss_mismatch'],
+    ['wrong-vtm', 502, 'id_token_vtm_invalid'],
+    ['missing-vtm', 502, 'id_token_vtm_invalid'],
     ['expired-id-token', 502, 'id_token_exp_invalid'],
     ['alg-mismatch', 502, 'token_response_invalid'],
     ['unknown-kid', 502, 'id_token_unknown_kid'],

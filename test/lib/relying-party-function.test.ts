@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { FunctionBaseline, RelyingPartyFunction, type RelyingPartyFunctionProps } from '../../lib/relying-party-function';
+import { FunctionBaseline, RelyingPartyFunction, sourceMapPath, type RelyingPartyFunctionProps } from '../../lib/relying-party-function';
 
 function fixture(context: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [] }) {
   const app = new App({ context });
@@ -38,28 +38,41 @@ describe('RelyingPartyFunction', () => {
     new RelyingPartyFunction(stack, 'Fn', props);
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 10,
       ReservedConcurrentExecutions: 5,
       TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: { RP_STAGE: 'sandpit', NODE_OPTIONS: '--enable-source-maps' } },
+      // Exactly the given environment: no NODE_OPTIONS, so no --enable-source-maps at run time.
+      Environment: { Variables: { RP_STAGE: 'sandpit' } },
     });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
     t.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
-  it('bundles the handler as ESM for Node.js 22 with a real require in scope (the AWS SDK still calls it)', () => {
+  it('bundles the handler as ESM for Node.js 24 with a real require in scope (the AWS SDK still calls it), and no source map', () => {
     const { app, stack, props } = fixture({});
-    new RelyingPartyFunction(stack, 'Fn', props);
+    const fn = new RelyingPartyFunction(stack, 'Fn', props);
     const assembly = app.synth();
     const assetDirs = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
     expect(assetDirs).toHaveLength(1);
     const dir = path.join(assembly.directory, assetDirs[0]);
-    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    // The deployment package is the bundle alone.
+    expect(readdirSync(dir)).toEqual(['index.mjs']);
     const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
     expect(code.startsWith("import { createRequire as __rpCreateRequire } from 'node:module'; const require = __rpCreateRequire(import.meta.url);")).toBe(true);
     expect(code).toMatch(/export\s*\{/);
+    expect(code).not.toContain('sourceMappingURL');
+
+    // The map is a build artefact beside the assets, for decoding stack traces offline; its sources resolve.
+    expect(fn.sourceMapFile).toBe(path.join(assembly.directory, sourceMapPath('Fixture', 'signed-out')));
+    expect(existsSync(fn.sourceMapFile)).toBe(true);
+    const map = JSON.parse(readFileSync(fn.sourceMapFile, 'utf8')) as { version: number; sourceRoot: string; sources: string[]; mappings: string };
+    expect(map.version).toBe(3);
+    expect(map.mappings.length).toBeGreaterThan(0);
+    const sources = map.sources.map((s) => path.resolve(path.dirname(fn.sourceMapFile), map.sourceRoot, s));
+    expect(sources).toContain(path.resolve(__dirname, '..', '..', 'lambda', 'handlers', 'signed-out.ts'));
+    for (const source of sources) expect(existsSync(source)).toBe(true);
   });
 });

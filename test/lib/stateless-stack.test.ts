@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { AUTHORIZER_GATEWAY_RESPONSES } from '../../lambda/core/gateway-responses';
+import { AUTHORIZER_GATEWAY_RESPONSES, DEFAULT_GATEWAY_RESPONSES } from '../../lambda/core/gateway-responses';
 import { IDENTITY_HEADERS } from '../../lambda/core/identity-headers';
 import { ENVIRONMENT_KEYS } from '../../lambda/settings';
 import { FUNCTION_NAMES, functionSpec, SIGNING_KEY_ACTIONS } from '../../lib/function-table';
@@ -105,7 +105,8 @@ describe('stateless stack', () => {
 
     it("answers the authorizer's 401 and 403 as JSON or, for browsers, HTML, from the one shared definition, with the security headers", () => {
       const responses = ofType('AWS::ApiGateway::GatewayResponse');
-      expect(responses).toHaveLength(AUTHORIZER_GATEWAY_RESPONSES.length);
+      // API Gateway's default responses are checked in gateway-responses.test.ts.
+      expect(responses).toHaveLength(AUTHORIZER_GATEWAY_RESPONSES.length + DEFAULT_GATEWAY_RESPONSES.length);
       for (const spec of AUTHORIZER_GATEWAY_RESPONSES) {
         const [, response] = responses.find(([, r]) => r.Properties.ResponseType === spec.type)!;
         expect(response.Properties.StatusCode).toBe(spec.statusCode);
@@ -161,7 +162,7 @@ describe('stateless stack', () => {
       expect(first.Action.Block.CustomResponse).toEqual({
         ResponseCode: 403,
         CustomResponseBodyKey: 'IdentityHeaderRefused',
-        ResponseHeaders: [{ Name: 'Cache-Control', Value: 'no-store' }],
+        ResponseHeaders: Object.entries(IDENTITY_HEADER_RESPONSE.headers).map(([Name, Value]) => ({ Name, Value })),
       });
       expect(acl.Properties.CustomResponseBodies.IdentityHeaderRefused).toEqual({ ContentType: 'APPLICATION_JSON', Content: IDENTITY_HEADER_RESPONSE.body });
       expect(JSON.parse(IDENTITY_HEADER_RESPONSE.body)).toEqual({ message: 'Forbidden', error: 'identity_header_refused' });
@@ -198,12 +199,12 @@ describe('stateless stack', () => {
   });
 
   describe('functions', () => {
-    it('are nodejs22.x on arm64 with explicit memory, timeout, X-Ray, reserved concurrency and JSON logs', () => {
+    it('are nodejs24.x on arm64 with explicit memory, timeout, X-Ray, reserved concurrency and JSON logs', () => {
       const fns = ofType('AWS::Lambda::Function');
       expect(fns).toHaveLength(FUNCTION_IDS.length);
       for (const [, fn] of fns) {
         expect(fn.Properties).toMatchObject({
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           MemorySize: expect.any(Number),
           Timeout: expect.any(Number),

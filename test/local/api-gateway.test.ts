@@ -1,15 +1,21 @@
 import { mountResources } from '../../config/mounts';
 import { AUTHORIZER_GATEWAY_RESPONSES } from '../../lambda/core/gateway-responses';
 import {
+  AUTHORIZER_FAILURE,
   authorizerGatewayResponse,
   encodePathSegment,
   endToEndHeaders,
   identityHeadersFrom,
+  INTEGRATION_FAILURE,
+  INTEGRATION_TIMEOUT,
   integrationRequestHeaders,
   integrationTarget,
   matchResource,
+  MISSING_AUTHENTICATION_TOKEN,
   parseTarget,
   policyAllows,
+  REQUEST_TOO_LARGE,
+  WAF_FORBIDDEN,
 } from '../../local/api-gateway';
 
 /** The API Gateway behaviour the local front reproduces, one rule at a time. */
@@ -157,5 +163,28 @@ describe('authorizer verdicts', () => {
     const unauthorized = authorizerGatewayResponse('UNAUTHORIZED', {}, undefined);
     expect(unauthorized.statusCode).toBe(401);
     for (const [name, literal] of Object.entries(spec.responseHeaders)) expect(unauthorized.headers?.[name]).toBe(literal.slice(1, -1));
+  });
+});
+
+describe("API Gateway's own answers", () => {
+  const SECURITY_HEADERS = {
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  };
+
+  it.each([
+    ['MISSING_AUTHENTICATION_TOKEN', MISSING_AUTHENTICATION_TOKEN, 403, '{"message":"Missing Authentication Token"}'],
+    ['AUTHORIZER_FAILURE', AUTHORIZER_FAILURE, 500, '{"message":null}'],
+    ['INTEGRATION_FAILURE', INTEGRATION_FAILURE, 500, '{"message":"Internal server error"}'],
+    ['INTEGRATION_TIMEOUT', INTEGRATION_TIMEOUT, 504, '{"message":"Endpoint request timed out"}'],
+    ['REQUEST_TOO_LARGE', REQUEST_TOO_LARGE, 413, '{"message":"Request Too Long"}'],
+    ['WAF_FORBIDDEN', WAF_FORBIDDEN, 403, '{"message":"Forbidden","error":"identity_header_refused"}'],
+  ])('%s keeps its status and body and carries the security headers', (_name, answer, status, body) => {
+    expect(answer.statusCode).toBe(status);
+    expect(answer.body).toBe(body);
+    expect(answer.headers).toMatchObject({ ...SECURITY_HEADERS, 'Content-Type': 'application/json' });
   });
 });

@@ -555,6 +555,26 @@ describe('misbehaviours', () => {
     await expect(rpSignIn(config)).rejects.toThrow();
   });
 
+  it.each<[Misbehaviour, (vtm: unknown, expected: string) => void]>([
+    [
+      'wrong-vtm',
+      (vtm, expected) => {
+        expect(typeof vtm).toBe('string');
+        expect(vtm).not.toBe(expected);
+      },
+    ],
+    ['missing-vtm', (vtm) => expect(vtm).toBeUndefined()],
+  ])('%s: the ID token, validly signed, shows it (only the relying party itself can notice)', async (misbehaviour, check) => {
+    const expected = `${sim.issuer}/trustmark/${new URL(sim.issuer).host}`;
+    expect(decodeJwt((await rawSignIn()).body.id_token).vtm).toBe(expected);
+    await sim.setMisbehaviour(misbehaviour);
+    const { body } = await rawSignIn();
+    const remote = createRemoteJWKSet(new URL(`${sim.issuer}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(body.id_token, remote, { algorithms: ['RS512'], issuer: sim.issuer, audience: CLIENT_ID });
+    check(payload.vtm, expected);
+    expect(typeof payload.vot).toBe('string');
+  });
+
   it('unknown-kid: signed with a key the JWKS never serves', async () => {
     const before = await jwks();
     await sim.setMisbehaviour('unknown-kid');

@@ -7,6 +7,7 @@ import { expiredCookie, sessionCookie, TRANSACTION_COOKIE } from '../cookies';
 import { AuthorizationError, BadRequestError, ConsentNotGivenError, IdentityValidationError, LoginTransactionError } from '../errors';
 import { hashId, isWellFormedId, randomId, safeEqual } from '../ids';
 import { redirectResponse, type HttpResponse } from '../responses';
+import { validateReturnTo } from '../return-to';
 import { newSession, nowSeconds, pickClaims } from '../session';
 import { MAX_CODE_LENGTH, MAX_ERROR_LENGTH, MAX_STATE_LENGTH, type LoginTransaction } from '../transaction';
 import { policyOf, type FlowDeps } from './context';
@@ -71,6 +72,10 @@ export async function completeCallback(deps: FlowDeps, input: CallbackInput): Pr
     throw new BadRequestError('missing_code', 'Callback without code or error', { nhsApp: txn.nhsApp });
   }
 
+  // Where the user goes, checked (and encoded for the Location header) again before anything is exchanged or
+  // written: a transaction stored by an earlier version may hold a raw value no header can carry.
+  const location = validateReturnTo(txn.returnTo);
+
   const callbackUrl = new URL(deps.settings.redirectUri);
   for (const [name, value] of input.query) callbackUrl.searchParams.append(name, value);
   const identity = await deps.provider.exchangeCode({ callbackUrl, state: txn.state, nonce: txn.nonce, codeVerifier: txn.codeVerifier });
@@ -100,16 +105,19 @@ export async function completeCallback(deps: FlowDeps, input: CallbackInput): Pr
     policy,
   );
 
+  // The response first: no session is written that could not be delivered.
+  const sessionId = (deps.newId ?? randomId)();
+  const response = redirectResponse(location, [sessionCookie(sessionId, policy.absoluteSeconds), expiredCookie(TRANSACTION_COOKIE)]);
+
   // Rotate: whatever session this browser had is removed before the new one exists (fixation, step-up).
   const previous = new Set<string>();
   if (txn.replacesSession) previous.add(txn.replacesSession);
   if (isWellFormedId(input.sessionId)) previous.add(hashId(input.sessionId));
   for (const idHash of previous) await deps.store.deleteSession(idHash);
 
-  const sessionId = (deps.newId ?? randomId)();
   await deps.store.putSession(hashId(sessionId), session);
   deps.logger.info('Signed in', { event: 'signed_in', profile: txn.profile, vot: session.vot, replaced: previous.size > 0, nhsApp: txn.nhsApp });
-  return redirectResponse(txn.returnTo, [sessionCookie(sessionId, policy.absoluteSeconds), expiredCookie(TRANSACTION_COOKIE)]);
+  return response;
 }
 
 /**

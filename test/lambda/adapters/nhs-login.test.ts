@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { NhsLoginClient } from '../../../lambda/adapters/nhs-login';
 import type { FetchLike } from '../../../lambda/adapters/http';
 import { DependencyUnavailableError } from '../../../lambda/core/errors';
@@ -101,5 +102,57 @@ describe('NhsLoginClient', () => {
     const started = Date.now();
     await expect(client(hang).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({ reason: 'discovery_timeout' });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('ID token validation: vtm (the trust mark, mandatory at NHS login)', () => {
+  const TRUSTMARK = `${ISSUER}/trustmark/auth.example.nhs.uk`;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  let publicJwk: JWK;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS512', { extractable: true });
+    privateKey = pair.privateKey;
+    publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS512', use: 'sig' };
+  });
+
+  /** A full code exchange against a fake NHS login whose ID token carries `claims` over the correct ones. */
+  async function exchangeWith(claims: Record<string, unknown>) {
+    const now = Math.floor(Date.now() / 1000);
+    const payload = Object.fromEntries(
+      Object.entries({ sub: 'sub-1', vot: 'P9.Cp.Cd', vtm: TRUSTMARK, nonce: 'n', auth_time: now, jti: 'j', ...claims }).filter(([, v]) => v !== undefined),
+    );
+    const idToken = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS512', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience('client-1')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(privateKey);
+    const fetch: FetchLike = async (url) => {
+      const path = new URL(url).pathname;
+      if (path === '/.well-known/openid-configuration') return json(discovery);
+      if (path === '/.well-known/jwks.json') return json({ keys: [publicJwk] });
+      if (path === '/token') return json({ access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token: idToken });
+      if (path === '/userinfo') return json({ sub: 'sub-1' });
+      return new Response('not found', { status: 404 });
+    };
+    return client(fetch).exchangeCode({ callbackUrl: new URL('https://rp.example/auth/callback?code=c&state=s'), state: 's', nonce: 'n' });
+  }
+
+  it("accepts the issuer's own trust mark, <issuer>/trustmark/<issuer host>", async () => {
+    const identity = await exchangeWith({});
+    expect(identity.idTokenClaims).toMatchObject({ sub: 'sub-1', vtm: TRUSTMARK });
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ["another environment's", 'https://auth.login.nhs.uk/trustmark/auth.login.nhs.uk'],
+    ['with a trailing slash', `${TRUSTMARK}/`],
+    ['for another host', `${ISSUER}/trustmark/auth.login.nhs.uk`],
+    ['not a string', 42],
+    ['empty', ''],
+  ])('refuses a %s vtm with id_token_vtm_invalid', async (_label, vtm) => {
+    await expect(exchangeWith({ vtm })).rejects.toMatchObject({ name: 'IdentityValidationError', reason: 'id_token_vtm_invalid', status: 502 });
   });
 });

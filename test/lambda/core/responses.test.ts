@@ -7,7 +7,7 @@ import {
   TokenExchangeError,
 } from '../../../lambda/core/errors';
 import { failurePage, NHS_111_ONLINE, NHS_APP_HOME, noConsentPage } from '../../../lambda/core/pages';
-import { mapError } from '../../../lambda/core/responses';
+import { mapError, redirectResponse } from '../../../lambda/core/responses';
 
 function accessible(html: string): void {
   expect(html).toMatch(/^<!DOCTYPE html>/);
@@ -74,5 +74,15 @@ describe('mapError', () => {
   it('answers JSON routes with JSON', () => {
     const mapped = mapError(new DependencyUnavailableError('session_store_unavailable', 'x'), { format: 'json' });
     expect(JSON.parse(mapped.response.body)).toEqual({ error: 'session_store_unavailable' });
+  });
+});
+
+describe('redirectResponse', () => {
+  it('sends a Location of printable ASCII', () => {
+    expect(redirectResponse('/a/%E2%98%83?x=1').headers.Location).toBe('/a/%E2%98%83?x=1');
+  });
+
+  it.each(['/\u2603', '/caf\u00e9', '/a\r\nSet-Cookie: x=1', '/a b', '/tab\t', ''])('refuses a Location no header can carry: %j', (location) => {
+    expect(() => redirectResponse(location)).toThrow(/Location/);
   });
 });

@@ -1,6 +1,7 @@
 import { completeCallback, startLogin, type FlowDeps } from '../../../../lambda/core/flows';
 import { hashId } from '../../../../lambda/core/ids';
-import { setup, txnIdFrom, type FakeProvider } from '../../../support/flow-fakes';
+import { newSession, sessionPolicy } from '../../../../lambda/core/session';
+import { setup, txnIdFrom, type FakeProvider, type MemoryStore } from '../../../support/flow-fakes';
 
 /** The callback as NHS login sends it after a successful sign-in: a code and the transaction's state. */
 const withCode = (deps: FlowDeps, state: string, transactionId: string) =>
@@ -120,4 +121,57 @@ describe('callback checks', () => {
       reason: 'authorization_error_access_denied',
     });
   });
+});
+
+describe('where the callback sends the user', () => {
+  const NOW = 1_800_000_000_000;
+  const OLD = 'o'.repeat(43);
+  const TXN = 't'.repeat(43);
+
+  /** A transaction as the store holds it, with `returnTo` as given (as an earlier version may have stored it). */
+  const storeTransaction = (store: MemoryStore, returnTo: string, replacesSession?: string) =>
+    store.putTransaction(hashId(TXN), {
+      state: 'st',
+      nonce: 'n',
+      vtr: ['P9.Cp.Cd'],
+      profile: 'high',
+      returnTo,
+      nhsApp: false,
+      fallback: false,
+      replacesSession,
+      createdAt: NOW / 1000,
+      expiresAt: NOW / 1000 + 600,
+    });
+
+  it('a returnTo that is not ASCII is percent-encoded in Location, and the one session written is the one delivered', async () => {
+    const { deps, provider, store } = setup(NOW);
+    const login = await startLogin(deps, { assurance: 'high', returnTo: '/app/\u2603?q=caf\u00e9' });
+    const res = await withCode(deps, provider.requests.at(-1)!.state, txnIdFrom(login.cookies));
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.Location).toBe('/app/%E2%98%83?q=caf%C3%A9');
+    const sessionId = /__Host-session=([^;]+)/.exec(res.cookies.join(';'))![1]!;
+    expect([...store.sessions.keys()]).toEqual([hashId(sessionId)]);
+  });
+
+  it.each([
+    ['not ASCII (a transaction stored before the encoding)', '/app/\u2603', '/app/%E2%98%83'],
+    ['already encoded', '/app/%E2%98%83', '/app/%E2%98%83'],
+  ])('a stored returnTo %s is delivered encoded', async (_label, returnTo, location) => {
+    const { deps, store } = setup(NOW);
+    await storeTransaction(store, returnTo);
+    const res = await withCode(deps, 'st', TXN);
+    expect(res.headers.Location).toBe(location);
+    expect(store.sessions.size).toBe(1);
+  });
+
+  it.each(['/a\r\nSet-Cookie: x=1', 'https://evil.example/', '/\ud800'])(
+    'a stored returnTo that cannot be delivered (%j) is a 400 before anything is written or deleted',
+    async (returnTo) => {
+      const { deps, store } = setup(NOW);
+      store.sessions.set(hashId(OLD), newSession({ sub: 's', vot: 'P9.Cp.Cd', claims: {} }, NOW / 1000, sessionPolicy(30, 720)));
+      await storeTransaction(store, returnTo, hashId(OLD));
+      await expect(withCode(deps, 'st', TXN)).rejects.toMatchObject({ reason: 'invalid_return_to', status: 400 });
+      expect([...store.sessions.keys()]).toEqual([hashId(OLD)]);
+    },
+  );
 });
