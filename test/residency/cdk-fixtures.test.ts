@@ -1,5 +1,5 @@
 /**
- * The leaks issue 4 lists, written as CDK stacks, caught twice: by the cdk-nag pack at the construct that caused
+ * The ways a CDK app leaks data out of eu-west-2, written as CDK stacks, caught twice: by the cdk-nag pack at the construct that caused
  * them and by the scanner over the synthesized assembly. The compliant counterparts produce nothing from either.
  */
 import * as fs from 'node:fs';
