@@ -1,21 +1,18 @@
 import { SinkLogger } from '../lambda/adapters/logger';
+import { expectedVtm } from '../lambda/adapters/nhs-login';
 import { startLocalStack } from '../local/stack';
-import { SIM_USER_IDS, type SimUserId } from '../local/nhs-login-sim';
+import { LocalUsageError, localCommandOptions } from '../local/provider-choice';
 
 /**
  * `npm run local`: moto, the NHS login simulator, the demo backend behind the local stage's mounts and the local
  * front on loopback. `PORT` (default 3000) sets the front's port; `NHS_LOGIN_SIM_AUTO_USER=<p0|p5|p9|declines-consent>`
- * signs that user in without a page. Ctrl-C stops everything.
+ * signs that user in without a page; `NHS_LOGIN_ISSUER` with `NHS_LOGIN_CLIENT_ID` signs in with that provider
+ * instead of the simulator (local/provider-choice.ts checks them all). Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
-  const port = process.env.PORT === undefined || process.env.PORT === '' ? 3000 : Number(process.env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got "${process.env.PORT}"`);
-  const autoUser = process.env.NHS_LOGIN_SIM_AUTO_USER || undefined;
-  if (autoUser !== undefined && !(SIM_USER_IDS as readonly string[]).includes(autoUser)) {
-    throw new Error(`NHS_LOGIN_SIM_AUTO_USER must be one of ${SIM_USER_IDS.join(', ')}, got "${autoUser}"`);
-  }
+  const { port, autoUser, provider } = localCommandOptions(process.env);
   const logger = SinkLogger.create((line) => process.stdout.write(`${line}\n`), { logLevel: 'INFO' });
-  const stack = await startLocalStack({ port, autoUser: autoUser as SimUserId | undefined, logger });
+  const stack = await startLocalStack({ port, autoUser, provider, logger });
 
   const origin = stack.frontUrl;
   const mountLines = stack.mounts.map((m) => {
@@ -34,9 +31,18 @@ async function main(): Promise<void> {
       'Mounts (behind the sign-in):',
       ...mountLines,
       `Demo backend:         ${stack.demoBackend.url}  (answers with what it received; verified = its own check of the assertion)`,
-      `NHS login simulator:  ${stack.issuer}/.well-known/openid-configuration`,
+      ...(provider
+        ? [
+            `OpenID provider:      ${stack.issuer}/.well-known/openid-configuration  (NHS_LOGIN_ISSUER; no simulator)`,
+            `  client ID:          ${stack.clientId}`,
+            `  redirect URI:       ${stack.redirectUri}  (register it with the provider)`,
+            `  ID tokens need:     vtm = ${expectedVtm(stack.issuer)}`,
+            '  client public key (private_key_jwt, RS512; register it with the provider before signing in):',
+            stack.signingKeyPem.trimEnd(),
+          ]
+        : [`NHS login simulator:  ${stack.issuer}/.well-known/openid-configuration`]),
       `moto (KMS, DynamoDB): ${stack.moto.endpoint}`,
-      `Test user:            ${autoUser ? `${autoUser} (signed in automatically)` : 'chosen on the simulator page'}`,
+      ...(provider ? [] : [`Test user:            ${autoUser ? `${autoUser} (signed in automatically)` : 'chosen on the simulator page'}`]),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -57,6 +63,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof LocalUsageError) {
+    process.stderr.write(`npm run local: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`npm run local failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import { runtimeSettingsFor, serviceOriginOf } from '../lib/runtime-settings';
 import { startDemoBackend, type DemoBackend } from './demo-backend';
 import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from './moto';
 import { startNhsLoginSimulator, type RunningSimulator, type SimUserId } from './nhs-login-sim';
+import { checkOtherProvider, LocalUsageError, type OtherProvider } from './provider-choice';
 import { SESSION_TABLE_SCHEMA } from '../lambda/adapters/session-table-schema';
 import type { FetchLike } from '../lambda/adapters/http';
 import { KmsAssertionSigner, spkiDerToPem } from '../lambda/adapters/kms-signer';
@@ -21,12 +22,22 @@ import { startLocalFront, type LocalFront } from './front';
  * with the public key of a KMS signing key, the demo backend behind the local stage's mounts, and the local front
  * running the real handlers. Everything on loopback. Used by `npm run local` and by the integration tests (each
  * starts its own on free ports).
+ *
+ * With `provider`, another OpenID provider configured like NHS login takes the simulator's place and nothing else
+ * changes. The signing key only exists once the stack has started, so whoever starts it registers
+ * `signingKeyPem`, `clientId` and `redirectUri` of the returned stack with that provider before anyone signs in
+ * (the relying party reads the provider's discovery document at the first sign-in, not at start).
  */
 export interface LocalStackOptions {
   /** Port of the front. 0 lets the OS pick a free one. @default 3000 */
   port?: number;
-  /** Sign this simulator user in without a page. */
+  /** Sign this simulator user in without a page (the simulator only: not with `provider`). */
   autoUser?: SimUserId;
+  /**
+   * Sign in with this provider instead of starting the simulator. Its issuer must be https, or http on 127.0.0.1 or
+   * localhost; its ID tokens must carry `vtm` = `<issuer>/trustmark/<issuer host>`.
+   */
+  provider?: OtherProvider;
   logger: AppLogger;
   /**
    * Overrides of the local stage's runtime settings (e.g. a short `httpTimeoutMs`). `protectedRoutes` is merged over
@@ -40,7 +51,7 @@ export interface LocalStackOptions {
   /** Mounts besides the local stage's (e.g. a `public` one in a test); loopback HTTP targets go to the demo backend. */
   extraMounts?: readonly MountInput[];
   clock?: () => number;
-  /** Network seam towards the simulator (tests observe token responses through it). */
+  /** Network seam towards the provider (tests observe token responses through it). */
   fetch?: FetchLike;
   /** Told of every AWS call a function makes (e.g. `login`, `dynamodb:PutItem`), as its IAM policy would see it. */
   onAwsCall?: (call: AwsCall) => void;
@@ -56,16 +67,23 @@ export interface AwsCall {
   readonly tableName?: string;
 }
 
-export interface LocalStack {
+/** The running stack; `Simulator` is `undefined` when it was started against another provider. */
+export interface LocalStack<Simulator extends RunningSimulator | undefined = RunningSimulator> {
   readonly frontUrl: string;
   readonly port: number;
+  /** The simulator's issuer, or the other provider's. */
   readonly issuer: string;
+  /** The client ID the relying party uses at the provider. */
+  readonly clientId: string;
+  /** `http://localhost:<port>/auth/callback`: the redirect URI to register with the provider. */
+  readonly redirectUri: string;
   readonly moto: MotoServer;
-  readonly simulator: RunningSimulator;
+  readonly simulator: Simulator;
   readonly settings: RuntimeSettings;
   /** Each function's dependencies (its own SDK clients, as separate Lambda functions have). */
   depsFor(fn: FunctionName): FlowDeps;
   readonly signingKeyArn: string;
+  /** SPKI PEM of the signing key: the public key to register with the provider (the simulator has it already). */
   readonly signingKeyPem: string;
   /** The ECC_NIST_P256 key the authorizer signs identity assertions with (ES256). */
   readonly assertionKeyArn: string;
@@ -158,7 +176,13 @@ function reportingCalls<C extends DynamoDBClient | KMSClient>(client: C, service
   return client;
 }
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export function startLocalStack(options: LocalStackOptions & { provider: OtherProvider }): Promise<LocalStack<undefined>>;
+export function startLocalStack(options: LocalStackOptions & { provider?: undefined }): Promise<LocalStack>;
+export function startLocalStack(options: LocalStackOptions): Promise<LocalStack<RunningSimulator | undefined>>;
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack<RunningSimulator | undefined>> {
+  // Refused before anything starts: a provider the local stack must not talk to, or a simulator option without it.
+  const provider = options.provider && checkOtherProvider(options.provider);
+  if (provider && options.autoUser) throw new LocalUsageError('autoUser is a simulator user: it cannot be combined with provider');
   const stoppers: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
@@ -184,7 +208,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const mounts = mountsOnDemoBackend([...base.mounts, ...(options.extraMounts ?? []).map((m) => mountSchema.parse(m))], demoBackend.port);
 
     // The front listens first (port 0: the OS picks a free one, no race), so the redirect URI is known before the
-    // simulator registers it; requests before the dependencies exist cannot happen (nothing knows the URL yet).
+    // provider registers it; requests before the dependencies exist cannot happen (nothing knows the URL yet).
     let depsFor: ((fn: FunctionName) => FlowDeps) | undefined;
     const front: LocalFront = await startLocalFront(
       (fn) => {
@@ -196,16 +220,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(() => front.stop());
     const port = front.port;
     const redirectUri = `http://localhost:${port}/auth/callback`;
-    const simulator = await startNhsLoginSimulator({
-      clientId: base.nhsLogin.clientId,
-      redirectUris: [redirectUri],
-      clientPublicKeyPem: signingKeyPem,
-      scopes: [...base.nhsLogin.scopes],
-      ...(options.autoUser ? { autoUser: options.autoUser } : {}),
-    });
-    stoppers.push(() => simulator.stop());
+    const clientId = provider?.clientId ?? base.nhsLogin.clientId;
+    let simulator: RunningSimulator | undefined;
+    let issuer: string;
+    if (provider) issuer = provider.issuer;
+    else {
+      const started = await startNhsLoginSimulator({
+        clientId,
+        redirectUris: [redirectUri],
+        clientPublicKeyPem: signingKeyPem,
+        scopes: [...base.nhsLogin.scopes],
+        ...(options.autoUser ? { autoUser: options.autoUser } : {}),
+      });
+      stoppers.push(() => started.stop());
+      simulator = started;
+      issuer = started.issuer;
+    }
 
-    const config: StageConfig = { ...base, mounts, nhsLogin: { ...base.nhsLogin, issuer: simulator.issuer, redirectUri } };
+    const config: StageConfig = { ...base, mounts, nhsLogin: { ...base.nhsLogin, issuer, clientId, redirectUri } };
     const stageSettings = runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn, assertionKeyId: assertionKeyArn });
     const settings = parseRuntimeSettings({
       ...stageSettings,
@@ -244,7 +276,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       frontUrl: front.url,
       port: front.port,
-      issuer: simulator.issuer,
+      issuer,
+      clientId,
+      redirectUri,
       moto,
       simulator,
       settings,
