@@ -5,7 +5,14 @@ import { createServer } from 'node:net';
 export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;
-  /** Stops the server and waits for the process to exit. Safe to call twice. */
+  /**
+   * Freezes the process (SIGSTOP to its process group) as an AWS endpoint that stops answering: it keeps its port,
+   * its data and its keys, the kernel still accepts connections, and no request gets an answer until `resume`.
+   */
+  pause(): void;
+  /** Continues a paused server (SIGCONT) and waits until it answers again. A no-op when it is not paused. */
+  resume(): Promise<void>;
+  /** Stops the server (a paused one too) and waits for the process to exit. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -45,25 +52,73 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const stop = once(() => killTree(child));
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`moto_server exited with ${child.exitCode} before it was ready: ${stderr.trim()}`);
-    }
+  let paused = false;
+  const signalGroup = (sig: NodeJS.Signals) => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
-      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
+      process.kill(-child.pid, sig);
     } catch {
-      // not listening yet
+      // already gone
     }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`moto_server did not answer on ${endpoint} within the timeout: ${stderr.trim()}`);
+  };
+  const unpause = () => {
+    if (!paused) return;
+    signalGroup('SIGCONT');
+    paused = false;
+    pausedServers.delete(unpause);
+  };
+  const stop = once(() => {
+    // A stopped process would hold SIGTERM until continued: continue it first.
+    unpause();
+    return killTree(child);
+  });
+  const waitReady = async (timeoutMs: number, starting: boolean) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new Error(`moto_server exited with ${child.exitCode} before it was ready: ${stderr.trim()}`);
+      }
+      try {
+        const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+      } catch {
+        // not listening yet (or not answering yet)
+      }
+      if (Date.now() > deadline) {
+        if (starting) await stop();
+        throw new Error(`moto_server did not answer on ${endpoint} within the timeout: ${stderr.trim()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { endpoint, port, stop };
+  };
+  await waitReady(options.timeoutMs ?? 30_000, true);
+  return {
+    endpoint,
+    port,
+    pause: () => {
+      if (paused || child.exitCode !== null || child.signalCode !== null) return;
+      installExitHook();
+      signalGroup('SIGSTOP');
+      paused = true;
+      pausedServers.add(unpause);
+    },
+    resume: async () => {
+      unpause();
+      await waitReady(10_000, false);
+    },
+    stop,
+  };
+}
+
+/** Servers paused right now: continued if this process exits first, so no frozen moto outlives it. */
+const pausedServers = new Set<() => void>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const unpause of [...pausedServers]) unpause();
+  });
 }
 
 /** Resets moto's state (every service) between tests. */

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../core/errors';
-import type { SessionStore } from '../core/ports';
+import { CORRUPT_SESSION, type SessionStore } from '../core/ports';
 import type { SessionRecord, StoredAssertion } from '../core/session';
 import type { LoginTransaction } from '../core/transaction';
+import { AWS_CALL_TIMEOUT_MS, withDeadline } from './aws-call';
 import { SESSION_TABLE_SCHEMA } from './session-table-schema';
 
 const PK = SESSION_TABLE_SCHEMA.partitionKey.name;
@@ -27,21 +28,27 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
 
 /**
  * Sessions and login transactions in one DynamoDB table (key schema from `SESSION_TABLE_SCHEMA`). Items are keyed
- * by the SHA-256 of their id, so the table never holds a usable cookie value. Every SDK failure becomes
- * `DependencyUnavailableError`: callers show the unavailable page and store nothing.
+ * by the SHA-256 of their id, so the table never holds a usable cookie value. Every SDK failure, and every call
+ * that has not answered within `callTimeoutMs` (`AWS_CALL_TIMEOUT_MS`), becomes `DependencyUnavailableError`:
+ * callers show the unavailable page and store nothing.
  *
  * IAM: each method is one table operation (`getSession` GetItem, `putSession`/`putTransaction` PutItem,
  * `touchSession`/`saveAssertions` UpdateItem, `deleteSession`/`consumeTransaction` DeleteItem); each function is granted only the
  * operations its flows call (`lib/function-table.ts`).
  */
 export class DynamoDbSessionStore implements SessionStore {
+  readonly #timeoutMs: number;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: { callTimeoutMs?: number } = {},
+  ) {
+    this.#timeoutMs = options.callTimeoutMs ?? AWS_CALL_TIMEOUT_MS;
+  }
 
   async putSession(idHash: string, session: SessionRecord): Promise<void> {
-    await this.call('put_session', () =>
+    await this.call('put_session', (deadline) =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -50,17 +57,19 @@ export class DynamoDbSessionStore implements SessionStore {
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
+        deadline,
       ),
     );
   }
 
-  async getSession(idHash: string): Promise<SessionRecord | undefined> {
-    const out = await this.call('get_session', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) }, ConsistentRead: true })),
+  /** An item under the session's key that is not a readable session (kind, an attribute) is `CORRUPT_SESSION`. */
+  async getSession(idHash: string): Promise<SessionRecord | typeof CORRUPT_SESSION | undefined> {
+    const out = await this.call('get_session', (deadline) =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) }, ConsistentRead: true }), deadline),
     );
     const item = out.Item;
-    if (item?.kind !== 'session') return undefined;
-    return toSession(item);
+    if (item === undefined) return undefined;
+    return (item.kind === 'session' ? toSession(item) : undefined) ?? CORRUPT_SESSION;
   }
 
   async touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
@@ -81,7 +90,7 @@ export class DynamoDbSessionStore implements SessionStore {
     values: Record<string, unknown>,
   ): Promise<void> {
     try {
-      await this.call(operation, () =>
+      await this.call(operation, (deadline) =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -91,6 +100,7 @@ export class DynamoDbSessionStore implements SessionStore {
             ExpressionAttributeNames: { '#pk': PK, ...names },
             ExpressionAttributeValues: values,
           }),
+          deadline,
         ),
       );
     } catch (err) {
@@ -100,11 +110,13 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async deleteSession(idHash: string): Promise<void> {
-    await this.call('delete_session', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) } })));
+    await this.call('delete_session', (deadline) =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: sessionKey(idHash) } }), deadline),
+    );
   }
 
   async putTransaction(idHash: string, txn: LoginTransaction): Promise<void> {
-    await this.call('put_transaction', () =>
+    await this.call('put_transaction', (deadline) =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -112,6 +124,7 @@ export class DynamoDbSessionStore implements SessionStore {
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
+        deadline,
       ),
     );
   }
@@ -122,7 +135,7 @@ export class DynamoDbSessionStore implements SessionStore {
    */
   async consumeTransaction(idHash: string): Promise<LoginTransaction | undefined> {
     try {
-      const out = await this.call('consume_transaction', () =>
+      const out = await this.call('consume_transaction', (deadline) =>
         this.client.send(
           new DeleteCommand({
             TableName: this.tableName,
@@ -131,6 +144,7 @@ export class DynamoDbSessionStore implements SessionStore {
             ExpressionAttributeNames: { '#pk': PK },
             ReturnValues: 'ALL_OLD',
           }),
+          deadline,
         ),
       );
       const item = out.Attributes;
@@ -142,9 +156,9 @@ export class DynamoDbSessionStore implements SessionStore {
     }
   }
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, fn: (deadline: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(withDeadline(this.#timeoutMs));
     } catch (err) {
       throw new DependencyUnavailableError('session_store_unavailable', `DynamoDB ${operation} failed`, { cause: err });
     }

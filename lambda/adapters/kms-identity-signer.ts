@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { DependencyUnavailableError } from '../core/errors';
+import { AWS_CALL_TIMEOUT_MS, withDeadline } from './aws-call';
 import type { EcPublicJwk, IdentityAssertionSigner } from '../core/ports';
 import { rfc7638Thumbprint, spkiToJwk } from './jwk';
 
@@ -21,11 +22,16 @@ const P256_SCALAR_BYTES = 32;
  */
 export class KmsIdentitySigner implements IdentityAssertionSigner {
   #jwk: Promise<EcPublicJwk> | undefined;
+  readonly #timeoutMs: number;
 
+  /** `callTimeoutMs`: the deadline of each KMS call (`AWS_CALL_TIMEOUT_MS`). */
   constructor(
     private readonly kms: KMSClient,
     private readonly keyId: string,
-  ) {}
+    options: { callTimeoutMs?: number } = {},
+  ) {
+    this.#timeoutMs = options.callTimeoutMs ?? AWS_CALL_TIMEOUT_MS;
+  }
 
   publicJwk(): Promise<EcPublicJwk> {
     this.#jwk ??= this.readPublicJwk().catch((err: unknown) => {
@@ -46,6 +52,7 @@ export class KmsIdentitySigner implements IdentityAssertionSigner {
           MessageType: raw ? 'RAW' : 'DIGEST',
           SigningAlgorithm: 'ECDSA_SHA_256',
         }),
+        withDeadline(this.#timeoutMs),
       );
       if (!out.Signature) throw new Error('KMS returned no signature');
       der = out.Signature;
@@ -58,7 +65,7 @@ export class KmsIdentitySigner implements IdentityAssertionSigner {
   private async readPublicJwk(): Promise<EcPublicJwk> {
     let der: Uint8Array;
     try {
-      const out = await this.kms.send(new GetPublicKeyCommand({ KeyId: this.keyId }));
+      const out = await this.kms.send(new GetPublicKeyCommand({ KeyId: this.keyId }), withDeadline(this.#timeoutMs));
       if (!out.PublicKey) throw new Error('KMS returned no public key');
       der = out.PublicKey;
     } catch (err) {

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import type { AssertionSigner } from '../core/client-assertion';
 import { DependencyUnavailableError } from '../core/errors';
+import { AWS_CALL_TIMEOUT_MS, withDeadline } from './aws-call';
 import { rfc7638Thumbprint, spkiToJwk } from './jwk';
 
 /**
@@ -16,11 +17,16 @@ import { rfc7638Thumbprint, spkiToJwk } from './jwk';
  */
 export class KmsAssertionSigner implements AssertionSigner {
   #kid: Promise<string> | undefined;
+  readonly #timeoutMs: number;
 
+  /** `callTimeoutMs`: the deadline of each KMS call (`AWS_CALL_TIMEOUT_MS`). */
   constructor(
     private readonly kms: KMSClient,
     private readonly keyId_: string,
-  ) {}
+    options: { callTimeoutMs?: number } = {},
+  ) {
+    this.#timeoutMs = options.callTimeoutMs ?? AWS_CALL_TIMEOUT_MS;
+  }
 
   keyId(): Promise<string> {
     this.#kid ??= this.publicKeyDer()
@@ -36,6 +42,7 @@ export class KmsAssertionSigner implements AssertionSigner {
     try {
       const out = await this.kms.send(
         new SignCommand({ KeyId: this.keyId_, Message: message, MessageType: 'RAW', SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_512' }),
+        withDeadline(this.#timeoutMs),
       );
       if (!out.Signature) throw new Error('KMS returned no signature');
       return out.Signature;
@@ -47,7 +54,7 @@ export class KmsAssertionSigner implements AssertionSigner {
   /** The public key as SPKI DER. */
   async publicKeyDer(): Promise<Uint8Array> {
     try {
-      const out = await this.kms.send(new GetPublicKeyCommand({ KeyId: this.keyId_ }));
+      const out = await this.kms.send(new GetPublicKeyCommand({ KeyId: this.keyId_ }), withDeadline(this.#timeoutMs));
       if (!out.PublicKey) throw new Error('KMS returned no public key');
       return out.PublicKey;
     } catch (err) {

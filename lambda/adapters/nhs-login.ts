@@ -52,7 +52,8 @@ export class NhsLoginClient implements IdentityProvider {
   private discovered(): Promise<Discovered> {
     this.#discovered ??= this.discover().catch((err: unknown) => {
       this.#discovered = undefined;
-      throw new DependencyUnavailableError(isTimeout(err) ? 'discovery_timeout' : 'discovery_failed', 'NHS login discovery failed', { cause: err });
+      const timeout = isTimeout(err);
+      throw new DependencyUnavailableError(timeout ? 'discovery_timeout' : 'discovery_failed', 'NHS login discovery failed', { cause: err, timeout });
     });
     return this.#discovered;
   }
@@ -76,14 +77,14 @@ export class NhsLoginClient implements IdentityProvider {
     if (!server.jwks_uri) throw new Error('discovery document has no jwks_uri');
     const jwksUri = new URL(server.jwks_uri);
     if (jwksUri.protocol !== 'https:' && !o.allowInsecureHttp) throw new Error('jwks_uri is not https');
-    const jwks = createRemoteJWKSet(jwksUri, {
+    const remote = createRemoteJWKSet(jwksUri, {
       [joseCustomFetch]: this.#fetch,
       timeoutDuration: o.httpTimeoutMs,
       // An unknown `kid` can only arrive in a token response from NHS login itself (over TLS), so refetching the
       // JWKS once per such token is bounded; a cooldown would make a key rotation fail sign-ins until it ends.
       cooldownDuration: 0,
     });
-    return { config, issuer: server.issuer, jwks };
+    return { config, issuer: server.issuer, jwks: jwksUnavailableAsDependency(remote) };
   }
 
   /**
@@ -148,7 +149,7 @@ export class NhsLoginClient implements IdentityProvider {
         currentDate: new Date(this.options.clock()),
       });
     } catch (err) {
-      if (isTimeout(err)) throw new DependencyUnavailableError('jwks_timeout', 'JWKS fetch timed out', { cause: err });
+      if (err instanceof DependencyUnavailableError) throw err;
       const code = (err as { code?: unknown }).code;
       const reason =
         code === 'ERR_JWKS_NO_MATCHING_KEY'
@@ -175,6 +176,24 @@ export class NhsLoginClient implements IdentityProvider {
     }
     return { idTokenClaims: { ...claims }, userInfo: { ...userInfo } };
   }
+}
+
+/**
+ * The JWKS key lookup, with a JWKS NHS login cannot serve (no answer in time, refused, not 200, not a JWKS) told
+ * apart from a token the JWKS cannot verify: the first is NHS login unavailable (`jwks_timeout`, 504;
+ * `jwks_failed`, 503, as discovery), the second the ID token's fault (no key with its `kid`, two keys with it).
+ */
+function jwksUnavailableAsDependency(remote: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw err;
+      const timeout = isTimeout(err);
+      throw new DependencyUnavailableError(timeout ? 'jwks_timeout' : 'jwks_failed', 'NHS login JWKS unavailable', { cause: err, timeout });
+    }
+  };
 }
 
 /**

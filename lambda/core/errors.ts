@@ -76,11 +76,18 @@ export class IdentityValidationError extends RpError {
   readonly page = 'sign-in-failed' as const;
 }
 
-/** A dependency (DynamoDB, KMS, NHS login discovery/JWKS) is unavailable. Nothing was stored. */
+/**
+ * A dependency (DynamoDB, KMS, NHS login discovery/JWKS) is unavailable. Nothing was stored. 503, or 504 when NHS
+ * login did not answer within its timeout (`timeout`), as at the token and userinfo endpoints.
+ */
 export class DependencyUnavailableError extends RpError {
   override readonly name = 'DependencyUnavailableError';
-  readonly status = 503;
+  readonly status: number;
   readonly page = 'unavailable' as const;
+  constructor(reason: string, message: string, options: RpErrorOptions & { timeout?: boolean } = {}) {
+    super(reason, message, options);
+    this.status = options.timeout ? 504 : 503;
+  }
 }
 
 /** A state-changing request came from another site (Origin / Sec-Fetch-Site). */

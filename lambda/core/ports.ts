@@ -1,6 +1,9 @@
 import type { SessionRecord, StoredAssertion } from './session';
 import type { LoginTransaction } from './transaction';
 
+/** What {@link SessionStore.getSession} answers for an item under a session's key that cannot be read as one. */
+export const CORRUPT_SESSION = 'corrupt';
+
 /**
  * What the core needs from the outside. The DynamoDB adapter implements {@link SessionStore}; the NHS login
  * adapter implements {@link IdentityProvider}. Adapters throw `DependencyUnavailableError` when their service
@@ -8,7 +11,11 @@ import type { LoginTransaction } from './transaction';
  */
 export interface SessionStore {
   putSession(idHash: string, session: SessionRecord): Promise<void>;
-  getSession(idHash: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session, `undefined` when there is no item, or {@link CORRUPT_SESSION} when the item is there but is not a
+   * session this code wrote (an attribute missing or of the wrong type): never honoured, and logged as such.
+   */
+  getSession(idHash: string): Promise<SessionRecord | typeof CORRUPT_SESSION | undefined>;
   /** Writes the sliding refresh, only if the session still exists (a logout is never undone). */
   touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { parseCookies } from '../core/cookies';
 import type { FlowDeps } from '../core/flows';
 import type { AppLogger } from '../core/ports';
+import { RpError } from '../core/errors';
 import { mapError, type HttpResponse } from '../core/responses';
 import type { RuntimeSettings } from '../settings';
 import { protocolDetail } from '../adapters/protocol-errors';
@@ -85,7 +86,8 @@ export function httpHandler<D extends HandlerDeps = FlowDeps>(
     } catch (err) {
       const reference = context?.awsRequestId ?? event.requestContext?.requestId;
       const mapped = mapError(err, { format: options.format, reference, cookies: options.errorCookies, startPath: deps.settings.startPath });
-      const detail = protocolDetail(err);
+      // An RpError's own `status` is the one it answers with; the upstream's details are in what it wraps.
+      const detail = protocolDetail(err instanceof RpError ? err.cause : err);
       const fields = {
         event: 'request_failed',
         route: options.route,

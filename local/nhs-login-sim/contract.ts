@@ -21,7 +21,15 @@ export type Misbehaviour =
   | 'rotated-jwks'
   | 'userinfo-sub-mismatch'
   | 'token-500'
-  | 'token-hang';
+  | 'token-hang'
+  | 'token-garbage'
+  | 'discovery-hang'
+  | 'discovery-garbage'
+  | 'jwks-hang'
+  | 'jwks-garbage'
+  | 'userinfo-500'
+  | 'userinfo-hang'
+  | 'userinfo-garbage';
 
 export const MISBEHAVIOURS: readonly Misbehaviour[] = [
   'wrong-nonce',
@@ -36,6 +44,14 @@ export const MISBEHAVIOURS: readonly Misbehaviour[] = [
   'userinfo-sub-mismatch',
   'token-500',
   'token-hang',
+  'token-garbage',
+  'discovery-hang',
+  'discovery-garbage',
+  'jwks-hang',
+  'jwks-garbage',
+  'userinfo-500',
+  'userinfo-hang',
+  'userinfo-garbage',
 ];
 
 export interface SimulatorOptions {

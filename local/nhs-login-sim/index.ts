@@ -30,8 +30,19 @@ export interface RunningSimulator {
   setMisbehaviour(m: Misbehaviour | null): Promise<void>;
   /** Signs this user in without a page from now on (`null`: show the user-choice page). */
   setAutoUser(user: SimUserId | null): Promise<void>;
-  /** Every line the simulator process printed (for log-leak assertions). */
+  /** Every line the simulator processes printed (for log-leak assertions). */
   output(): string;
+  /**
+   * NHS login goes down: the process is stopped and connections to the issuer's port are refused until `bringUp`.
+   * The admin calls above fail meanwhile.
+   */
+  takeDown(): Promise<void>;
+  /**
+   * NHS login comes back: a new process on the same port with the same options. Like a restarted server it keeps
+   * nothing: a new signing key (the JWKS changes), no sign-in sessions or codes, no misbehaviour, the configured
+   * auto user. A no-op when it is up.
+   */
+  bringUp(): Promise<void>;
   /** Kills the child process and waits for it to exit; idempotent. */
   stop(): Promise<void>;
 }
@@ -67,7 +78,13 @@ function installExitHook(): void {
   });
 }
 
-export async function startNhsLoginSimulator(options: SimulatorOptions, start: StartOptions = {}): Promise<RunningSimulator> {
+/** One simulator process: its issuer once it is ready, and how to stop it. */
+interface SimulatorProcess {
+  readonly issuer: string;
+  stop(): Promise<void>;
+}
+
+function spawnSimulator(options: SimulatorOptions, startTimeoutMs: number, print: (chunk: string) => void): Promise<SimulatorProcess> {
   installExitHook();
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
     cwd: PROJECT_ROOT,
@@ -95,13 +112,11 @@ export async function startNhsLoginSimulator(options: SimulatorOptions, start: S
       }
     })());
 
-  const issuer = await new Promise<string>((ready, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`NHS login simulator not ready within ${start.startTimeoutMs ?? 30_000} ms:\n${output}`)),
-      start.startTimeoutMs ?? 30_000,
-    );
+  return new Promise<string>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`NHS login simulator not ready within ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      print(chunk.toString());
       const line = output.split('\n').find((l) => l.includes(READY_PREFIX));
       if (line) {
         clearTimeout(timer);
@@ -111,15 +126,37 @@ export async function startNhsLoginSimulator(options: SimulatorOptions, start: S
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      print(chunk.toString());
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       fail(new Error(`NHS login simulator exited (${signal ?? code}) before it was ready:\n${output}`));
     });
-  }).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
+  }).then(
+    (issuer) => ({ issuer, stop }),
+    async (err: unknown) => {
+      await stop();
+      throw err;
+    },
+  );
+}
+
+export async function startNhsLoginSimulator(options: SimulatorOptions, start: StartOptions = {}): Promise<RunningSimulator> {
+  const startTimeoutMs = start.startTimeoutMs ?? 30_000;
+  let output = '';
+  const print = (chunk: string) => {
+    output += chunk;
+  };
+  let current: SimulatorProcess | undefined = await spawnSimulator(options, startTimeoutMs, print);
+  const issuer = current.issuer;
+  let stopped = false;
+  let switching: Promise<void> = Promise.resolve();
+  /** Runs process changes one at a time, in the order asked. */
+  const serially = (change: () => Promise<void>) => {
+    const next = switching.then(change);
+    switching = next.catch(() => undefined);
+    return next;
+  };
 
   async function admin(path: string, body: unknown): Promise<void> {
     const res = await fetch(`${issuer}${path}`, {
@@ -135,7 +172,35 @@ export async function startNhsLoginSimulator(options: SimulatorOptions, start: S
     setMisbehaviour: (m) => admin(ADMIN_PATHS.misbehaviour, { misbehaviour: m }),
     setAutoUser: (user) => admin(ADMIN_PATHS.autoUser, { user }),
     output: () => output,
-    stop,
+    takeDown: () =>
+      serially(async () => {
+        const was = current;
+        current = undefined;
+        await was?.stop();
+      }),
+    bringUp: () =>
+      serially(async () => {
+        if (stopped) throw new Error('The NHS login simulator was stopped');
+        if (current) return;
+        const port = Number(new URL(issuer).port);
+        // The port was free a moment ago; if something took it meanwhile, the new process fails to listen: retry.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            current = await spawnSimulator({ ...options, port }, startTimeoutMs, print);
+            return;
+          } catch (err) {
+            if (attempt >= 3) throw err;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+      }),
+    stop: () =>
+      serially(async () => {
+        stopped = true;
+        const was = current;
+        current = undefined;
+        await was?.stop();
+      }),
   };
 }
 

@@ -56,6 +56,9 @@ const ID_TOKEN_MISBEHAVIOURS: ReadonlySet<Misbehaviour> = new Set([
   'rotated-jwks',
 ]);
 
+/** What the `*-garbage` misbehaviours answer with (200, `application/json`): an HTML page, not JSON. */
+const GARBAGE_BODY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+
 /** The issuer whose trust mark `wrong-vtm` puts in the ID token (NHS login's production environment). */
 const OTHER_ENVIRONMENT_ISSUER = 'https://auth.login.nhs.uk';
 
@@ -352,19 +355,35 @@ async function main(): Promise<void> {
     }
   });
 
-  // Misbehaviours of the token, userinfo and JWKS endpoints.
+  // Misbehaviours of the discovery, token, userinfo and JWKS endpoints.
   provider.use(async (ctx, next) => {
     const misbehaviour = state.misbehaviour;
     const isToken = ctx.method === 'POST' && ctx.path === '/token';
-    if (isToken && misbehaviour === 'token-500') {
+    const endpoint = isToken
+      ? 'token'
+      : ctx.path === '/.well-known/openid-configuration'
+        ? 'discovery'
+        : ctx.path === '/.well-known/jwks.json'
+          ? 'jwks'
+          : ctx.path === '/userinfo'
+            ? 'userinfo'
+            : undefined;
+    if (endpoint && misbehaviour === `${endpoint}-500`) {
       ctx.status = 500;
       ctx.body = { error: 'server_error', error_description: 'simulated failure' };
       return;
     }
-    if (isToken && misbehaviour === 'token-hang') {
+    if (endpoint && misbehaviour === `${endpoint}-hang`) {
       // Never answer; the response ends when the client gives up (or the process is stopped).
       await new Promise<void>((resolve) => ctx.res.once('close', resolve));
       ctx.respond = false;
+      return;
+    }
+    if (endpoint && misbehaviour === `${endpoint}-garbage`) {
+      // What a broken proxy in front of NHS login might send: 200, labelled JSON, and not JSON at all.
+      ctx.status = 200;
+      ctx.type = 'application/json';
+      ctx.body = GARBAGE_BODY;
       return;
     }
     await next();

@@ -643,6 +643,79 @@ describe('misbehaviours', () => {
     expect((await fetch(`${sim.issuer}/.well-known/openid-configuration`)).status).toBe(200);
   });
 
+  /** One request to each endpoint a misbehaviour can break, as the relying party makes it. */
+  const endpointRequest: Record<'discovery' | 'jwks' | 'token' | 'userinfo', () => Promise<(signal?: AbortSignal) => Promise<Response>>> = {
+    discovery: async () => (signal) => fetch(`${sim.issuer}/.well-known/openid-configuration`, { signal }),
+    jwks: async () => (signal) => fetch(`${sim.issuer}/.well-known/jwks.json`, { signal }),
+    // (`token-hang` has its own test above; this one is not sent with a signal.)
+    token: async () => {
+      const code = (await browse(authorizeUrl().url)).searchParams.get('code')!;
+      return () => exchange(code);
+    },
+    userinfo: async () => {
+      const { access_token } = (await rawSignIn()).body;
+      return (signal) => fetch(`${sim.issuer}/userinfo`, { headers: { authorization: `Bearer ${access_token}` }, signal });
+    },
+  };
+
+  it.each<[Misbehaviour, keyof typeof endpointRequest, string]>([
+    ['discovery-hang', 'discovery', 'GET /.well-known/openid-configuration'],
+    ['jwks-hang', 'jwks', 'GET /.well-known/jwks.json'],
+    ['userinfo-hang', 'userinfo', 'GET /userinfo'],
+  ])('%s: that endpoint never answers, and the simulator keeps serving the others', async (misbehaviour, endpoint, line) => {
+    const send = await endpointRequest[endpoint]();
+    await sim.setMisbehaviour(misbehaviour);
+    const started = Date.now();
+    await expect(send(AbortSignal.timeout(500))).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    const other = endpoint === 'jwks' ? endpointRequest.discovery : endpointRequest.jwks;
+    expect((await (await other())()).status).toBe(200);
+    // The simulator notices the client giving up (its line is printed when the connection closes).
+    for (let i = 0; i < 20 && !sim.output().includes(`${line} left unanswered`); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sim.output()).toContain(`${line} left unanswered`);
+  });
+
+  it.each<[Misbehaviour, keyof typeof endpointRequest]>([
+    ['discovery-garbage', 'discovery'],
+    ['jwks-garbage', 'jwks'],
+    ['token-garbage', 'token'],
+    ['userinfo-garbage', 'userinfo'],
+  ])('%s: that endpoint answers 200, labelled JSON, with a body that is not JSON', async (misbehaviour, endpoint) => {
+    const send = await endpointRequest[endpoint]();
+    await sim.setMisbehaviour(misbehaviour);
+    const res = await send();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = await res.text();
+    expect(body.length).toBeGreaterThan(0);
+    expect(() => JSON.parse(body)).toThrow();
+  });
+
+  it('discovery-garbage: the relying party library cannot discover the issuer', async () => {
+    await sim.setMisbehaviour('discovery-garbage');
+    await expect(rpConfig()).rejects.toThrow();
+    await sim.setMisbehaviour(null);
+    await expect(rpConfig()).resolves.toBeDefined();
+  });
+
+  it('token-garbage: the relying party library refuses the token response', async () => {
+    const config = await rpConfig();
+    await sim.setMisbehaviour('token-garbage');
+    await expect(rpSignIn(config)).rejects.toThrow();
+  });
+
+  it.each<[Misbehaviour, number]>([
+    ['userinfo-500', 500],
+    ['userinfo-garbage', 200],
+  ])('%s: the relying party library cannot read userinfo after a valid token response', async (misbehaviour, status) => {
+    const config = await rpConfig();
+    const { tokens, claims } = await rpSignIn(config);
+    await sim.setMisbehaviour(misbehaviour);
+    const raw = await fetch(`${sim.issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(raw.status).toBe(status);
+    await expect(oidc.fetchUserInfo(config, tokens.access_token, claims.sub)).rejects.toThrow();
+  });
+
   it('behaves correctly again once the misbehaviour is cleared', async () => {
     await sim.setMisbehaviour('wrong-nonce');
     await sim.setMisbehaviour(null);
@@ -653,6 +726,31 @@ describe('misbehaviours', () => {
   it('refuses unknown misbehaviours and users on the admin endpoints', async () => {
     await expect(sim.setMisbehaviour('be-nice' as Misbehaviour)).rejects.toThrow(/400/);
     await expect(sim.setAutoUser('p7' as SimUserId)).rejects.toThrow(/400/);
+  });
+});
+
+describe('going down and coming back', () => {
+  it('refuses connections while down; comes back on the same issuer with a new key and nothing remembered', async () => {
+    const config = await rpConfig();
+    await rpSignIn(config);
+    const kidsBefore = (await jwks()).keys.map((k) => k.kid);
+    await sim.setMisbehaviour('token-500');
+
+    await sim.takeDown();
+    await expect(fetch(`${sim.issuer}/.well-known/openid-configuration`)).rejects.toThrow();
+    await expect(sim.setMisbehaviour(null)).rejects.toThrow();
+    await sim.takeDown();
+
+    await sim.bringUp();
+    await sim.bringUp();
+    const again = (await (await fetch(`${sim.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(again.issuer).toBe(sim.issuer);
+    const kidsAfter = (await jwks()).keys.map((k) => k.kid);
+    expect(kidsAfter.some((kid) => kidsBefore.includes(kid))).toBe(false);
+    // The misbehaviour went with the old process; the client registration came back with the options.
+    const { claims } = await rpSignIn(await rpConfig());
+    expect(claims.sub).toBe(SIM_USERS.p9.sub);
+    expect(sim.output().match(/\[nhs-login-sim\] ready at /g)).toHaveLength(2);
   });
 });
 

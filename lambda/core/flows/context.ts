@@ -5,7 +5,7 @@
 import type { RuntimeSettings } from '../../settings';
 import { hashId, isWellFormedId } from '../ids';
 import type { AssertionCache } from '../identity-assertion';
-import type { AppLogger, IdentityAssertionSigner, IdentityProvider, SessionStore } from '../ports';
+import { CORRUPT_SESSION, type AppLogger, type IdentityAssertionSigner, type IdentityProvider, type SessionStore } from '../ports';
 import { checkSession, needsTouch, nowSeconds, sessionPolicy, touched, type SessionPolicy, type SessionRecord } from '../session';
 
 /** Everything the flows need; built once per container by `lambda/handlers/runtime.ts`. */
@@ -43,6 +43,8 @@ export async function resolveSession(deps: FlowDeps, sessionId: string | undefin
   const idHash = hashId(sessionId);
   const session = await deps.store.getSession(idHash);
   if (!session) return { status: 'invalid', reason: 'session_not_found', idHash };
+  // An item that is not a session this code wrote is never honoured, and said so (not `session_not_found`).
+  if (session === CORRUPT_SESSION) return { status: 'invalid', reason: 'session_corrupt', idHash };
   const now = nowSeconds(deps.clock);
   const check = checkSession(session, now);
   // An expired item stays until DynamoDB's TTL removes it; it is simply never honoured. (Readers do not delete

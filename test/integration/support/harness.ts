@@ -1,9 +1,17 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClientFor, sessionKey, transactionKey } from '../../../lambda/adapters/dynamodb-session-store';
+import { KmsAssertionSigner } from '../../../lambda/adapters/kms-signer';
 import { SinkLogger } from '../../../lambda/adapters/logger';
 import type { FlowDeps } from '../../../lambda/core/flows';
+import { hashId } from '../../../lambda/core/ids';
+import type { IdentityProvider } from '../../../lambda/core/ports';
+import { nhsLoginProviderFor } from '../../../lambda/handlers/nhs-login-runtime';
+import type { RuntimeSettings } from '../../../lambda/settings';
 import { FUNCTION_NAMES } from '../../../lib/function-table';
 import type { FetchLike } from '../../../lambda/adapters/http';
-import { LOCAL_TABLE_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack';
+import { LOCAL_TABLE_NAME, startLocalStack, type AwsCall, type LocalStack, type LocalStackOptions } from '../../../local/stack';
 import { MOTO_CLIENT_CONFIG } from '../../../local/moto';
 import { SIM_USERS } from '../../../local/nhs-login-sim';
 
@@ -30,8 +38,36 @@ export interface Harness {
   transactionCount(): Promise<number>;
   /** Secrets (of at least 6 characters) found in the captured logs. */
   leakedSecrets(): string[];
+  /** Where the captured logs end now: pass it to `reasons` to see only what was logged after. */
+  logMark(): number;
+  /** The reason codes (`reason`, and the authorizer's `cause`) of the log lines since `mark`, in order. */
+  reasons(mark?: number): string[];
+  /** One item of the sessions table as stored (`undefined` when there is none). */
+  item(pk: string): Promise<Record<string, unknown> | undefined>;
+  /** Writes an item into the sessions table as is, past every adapter (e.g. a corrupt session). */
+  putItem(item: Record<string, unknown>): Promise<void>;
+  /**
+   * DynamoDB and KMS stop answering (moto is paused, keeping its data and keys) while `run` runs, and come back
+   * after it, whatever it does.
+   */
+  whileAwsDown<T>(run: () => Promise<T>): Promise<T>;
+  /**
+   * Pauses moto the moment a call `match` names starts, before its request leaves (e.g. the callback's `kms:Sign`),
+   * once. Undo with `stack.moto.resume()`; `cancel` drops the trap if it never fired.
+   */
+  pauseAwsAt(match: (call: AwsCall) => boolean): { fired(): boolean; cancel(): void };
+  /**
+   * An NHS login client as a new container has it (no discovery, no JWKS cached), signing with the stack's signing
+   * key and seen by the harness's network recorder; `settings` overrides the stack's (e.g. a short `httpTimeoutMs`).
+   */
+  coldProvider(settings?: Partial<Pick<RuntimeSettings, 'httpTimeoutMs'>>): IdentityProvider;
   stop(): Promise<void>;
 }
+
+/** The table key of the session a `__Host-session` value names. */
+export const sessionPk = (sessionId: string): string => sessionKey(hashId(sessionId));
+/** The table key of the login transaction a `__Host-signin` value names. */
+export const transactionPk = (transactionId: string): string => transactionKey(hashId(transactionId));
 
 export async function startHarness(
   options: Pick<LocalStackOptions, 'autoUser' | 'settings' | 'onAwsCall' | 'emulateWaf' | 'extraMounts'> = {},
@@ -58,7 +94,12 @@ export async function startHarness(
     if (auth) secrets.add(auth.replace(/^(Bearer|DPoP) /i, ''));
     const res = await fetch(url, init);
     if (url.endsWith('/token') && res.ok) {
-      const body = (await res.clone().json()) as Record<string, unknown>;
+      // A token response that is not JSON (the `token-garbage` misbehaviour) holds no token, and is the relying
+      // party's to refuse: the recorder must not fail the request itself.
+      const body = ((await res
+        .clone()
+        .json()
+        .catch(() => ({}))) ?? {}) as Record<string, unknown>;
       for (const k of ['access_token', 'id_token', 'refresh_token']) {
         if (typeof body[k] !== 'string') continue;
         secrets.add(body[k] as string);
@@ -67,18 +108,25 @@ export async function startHarness(
     }
     return res;
   };
+  const traps = new Set<(call: AwsCall) => void>();
+  const clock = () => Date.now() + offset;
   const stack = await startLocalStack({
     port: 0,
     autoUser: options.autoUser ?? 'p9',
     logger: SinkLogger.create((line) => logs.push(line), { logLevel: 'DEBUG' }),
     settings: { httpTimeoutMs: 5000, ...options.settings },
-    clock: () => Date.now() + offset,
+    clock,
     fetch: recordingFetch,
-    onAwsCall: options.onAwsCall,
+    onAwsCall: (call) => {
+      options.onAwsCall?.(call);
+      for (const trap of [...traps]) trap(call);
+    },
     emulateWaf: options.emulateWaf,
     extraMounts: options.extraMounts,
   });
   const dynamodb = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: stack.moto.endpoint });
+  const documents = documentClientFor(dynamodb);
+  const extraClients: Array<{ destroy(): void }> = [];
   const items = async () => {
     const out = await dynamodb.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME }));
     return (out.Items ?? []).map((i) => ({ pk: i.pk?.S ?? '', kind: i.kind?.S ?? '' }));
@@ -114,7 +162,49 @@ export async function startHarness(
         .join('\n')}`;
       return [...secrets].filter((s) => s.length >= 6 && text.includes(s));
     },
+    logMark: () => logs.length,
+    reasons: (mark = 0) =>
+      logs.slice(mark).flatMap((line) => {
+        let fields: { reason?: unknown; cause?: unknown };
+        try {
+          fields = JSON.parse(line) as typeof fields;
+        } catch {
+          return [];
+        }
+        return [fields.reason, fields.cause].filter((v): v is string => typeof v === 'string');
+      }),
+    item: async (pk) => (await documents.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk }, ConsistentRead: true }))).Item,
+    putItem: async (item) => {
+      await documents.send(new PutCommand({ TableName: LOCAL_TABLE_NAME, Item: item }));
+    },
+    whileAwsDown: async (run) => {
+      stack.moto.pause();
+      try {
+        return await run();
+      } finally {
+        await stack.moto.resume();
+      }
+    },
+    pauseAwsAt: (match) => {
+      let fired = false;
+      const trap = (call: AwsCall) => {
+        if (fired || !match(call)) return;
+        fired = true;
+        traps.delete(trap);
+        stack.moto.pause();
+      };
+      traps.add(trap);
+      return { fired: () => fired, cancel: () => traps.delete(trap) };
+    },
+    coldProvider: (overrides = {}) => {
+      const kms = new KMSClient({ ...MOTO_CLIENT_CONFIG, endpoint: stack.moto.endpoint });
+      extraClients.push(kms);
+      const settings = { ...stack.settings, ...overrides };
+      return nhsLoginProviderFor(settings, new KmsAssertionSigner(kms, settings.signingKeyId), { clock, fetch: recordingFetch });
+    },
     stop: async () => {
+      traps.clear();
+      for (const c of extraClients) c.destroy();
       dynamodb.destroy();
       await stack.stop();
     },

@@ -44,7 +44,7 @@ describe('NhsLoginClient', () => {
     };
     const c = client(fetch);
     const request = { state: 's', nonce: 'n', vtr: ['P9.Cp.Cd'] };
-    await expect(c.authorizationUrl(request)).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'discovery_failed' });
+    await expect(c.authorizationUrl(request)).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'discovery_failed', status: 503 });
     await c.authorizationUrl(request);
     await c.authorizationUrl(request);
     expect(calls).toBe(2);
@@ -100,7 +100,11 @@ describe('NhsLoginClient', () => {
   it('times out a hung discovery with the configured timeout', async () => {
     const hang: FetchLike = (_url, init) => new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
     const started = Date.now();
-    await expect(client(hang).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({ reason: 'discovery_timeout' });
+    await expect(client(hang).authorizationUrl({ state: 's', nonce: 'n', vtr: ['P5.Cp.Cd'] })).rejects.toMatchObject({
+      reason: 'discovery_timeout',
+      // NHS login too slow: 504, as at the token and userinfo endpoints (a refusal is 503, above).
+      status: 504,
+    });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
@@ -117,7 +121,7 @@ describe('ID token validation: vtm (the trust mark, mandatory at NHS login)', ()
   });
 
   /** A full code exchange against a fake NHS login whose ID token carries `claims` over the correct ones. */
-  async function exchangeWith(claims: Record<string, unknown>) {
+  async function exchangeWith(claims: Record<string, unknown>, answerJwks: FetchLike = async () => json({ keys: [publicJwk] })) {
     const now = Math.floor(Date.now() / 1000);
     const payload = Object.fromEntries(
       Object.entries({ sub: 'sub-1', vot: 'P9.Cp.Cd', vtm: TRUSTMARK, nonce: 'n', auth_time: now, jti: 'j', ...claims }).filter(([, v]) => v !== undefined),
@@ -129,10 +133,10 @@ describe('ID token validation: vtm (the trust mark, mandatory at NHS login)', ()
       .setIssuedAt(now)
       .setExpirationTime(now + 3600)
       .sign(privateKey);
-    const fetch: FetchLike = async (url) => {
+    const fetch: FetchLike = async (url, init) => {
       const path = new URL(url).pathname;
       if (path === '/.well-known/openid-configuration') return json(discovery);
-      if (path === '/.well-known/jwks.json') return json({ keys: [publicJwk] });
+      if (path === '/.well-known/jwks.json') return answerJwks(url, init);
       if (path === '/token') return json({ access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token: idToken });
       if (path === '/userinfo') return json({ sub: 'sub-1' });
       return new Response('not found', { status: 404 });
@@ -154,5 +158,28 @@ describe('ID token validation: vtm (the trust mark, mandatory at NHS login)', ()
     ['empty', ''],
   ])('refuses a %s vtm with id_token_vtm_invalid', async (_label, vtm) => {
     await expect(exchangeWith({ vtm })).rejects.toMatchObject({ name: 'IdentityValidationError', reason: 'id_token_vtm_invalid', status: 502 });
+  });
+
+  describe('a JWKS NHS login cannot serve is NHS login unavailable, not a bad ID token', () => {
+    it.each<[string, FetchLike]>([
+      ['refused', async () => Promise.reject(new TypeError('fetch failed'))],
+      ['a 500', async () => new Response('oops', { status: 500 })],
+      ['not JSON', async () => new Response('<html></html>', { status: 200, headers: { 'content-type': 'application/json' } })],
+      ['not a JWKS', async () => json({ keys: 'none' })],
+    ])('%s: jwks_failed, 503', async (_label, answer) => {
+      await expect(exchangeWith({}, answer)).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'jwks_failed', status: 503 });
+    });
+
+    it('no answer within the timeout: jwks_timeout, 504', async () => {
+      const hang: FetchLike = (_url, init) => new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+      await expect(exchangeWith({}, hang)).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'jwks_timeout', status: 504 });
+    });
+
+    it("a JWKS without the token's kid is still the ID token's fault: id_token_unknown_kid", async () => {
+      await expect(exchangeWith({}, async () => json({ keys: [{ ...publicJwk, kid: 'k2' }] }))).rejects.toMatchObject({
+        name: 'IdentityValidationError',
+        reason: 'id_token_unknown_kid',
+      });
+    });
   });
 });
