@@ -4,6 +4,7 @@ import { DependencyUnavailableError } from '../core/errors';
 import { AWS_CALL_TIMEOUT_MS, withDeadline } from './aws-call';
 import type { EcPublicJwk, IdentityAssertionSigner } from '../core/ports';
 import { rfc7638Thumbprint, spkiToJwk } from './jwk';
+import { onceUntilFailure } from './once';
 
 /** KMS signs a RAW message of at most this many bytes; a longer one is hashed here and sent as its DIGEST. */
 export const KMS_RAW_MESSAGE_LIMIT = 4096;
@@ -21,7 +22,7 @@ const P256_SCALAR_BYTES = 32;
  * thumbprint is the `kid`. IAM: `kms:Sign` (the authorizer) and `kms:GetPublicKey` (the authorizer and `jwks`).
  */
 export class KmsIdentitySigner implements IdentityAssertionSigner {
-  #jwk: Promise<EcPublicJwk> | undefined;
+  readonly #jwk = onceUntilFailure(() => this.readPublicJwk());
   readonly #timeoutMs: number;
 
   /** `callTimeoutMs`: the deadline of each KMS call (`AWS_CALL_TIMEOUT_MS`). */
@@ -34,11 +35,7 @@ export class KmsIdentitySigner implements IdentityAssertionSigner {
   }
 
   publicJwk(): Promise<EcPublicJwk> {
-    this.#jwk ??= this.readPublicJwk().catch((err: unknown) => {
-      this.#jwk = undefined;
-      throw err;
-    });
-    return this.#jwk;
+    return this.#jwk();
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {

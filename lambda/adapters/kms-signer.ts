@@ -4,6 +4,7 @@ import type { AssertionSigner } from '../core/client-assertion';
 import { DependencyUnavailableError } from '../core/errors';
 import { AWS_CALL_TIMEOUT_MS, withDeadline } from './aws-call';
 import { rfc7638Thumbprint, spkiToJwk } from './jwk';
+import { onceUntilFailure } from './once';
 
 /**
  * Signs client assertions with an asymmetric KMS key (`RSA_2048`, `SIGN_VERIFY`). `RSASSA_PKCS1_V1_5_SHA_512`
@@ -16,7 +17,7 @@ import { rfc7638Thumbprint, spkiToJwk } from './jwk';
  * IAM: `kms:Sign` and `kms:GetPublicKey` on the signing key.
  */
 export class KmsAssertionSigner implements AssertionSigner {
-  #kid: Promise<string> | undefined;
+  readonly #kid = onceUntilFailure(() => this.publicKeyDer().then(jwkThumbprint));
   readonly #timeoutMs: number;
 
   /** `callTimeoutMs`: the deadline of each KMS call (`AWS_CALL_TIMEOUT_MS`). */
@@ -29,13 +30,7 @@ export class KmsAssertionSigner implements AssertionSigner {
   }
 
   keyId(): Promise<string> {
-    this.#kid ??= this.publicKeyDer()
-      .then(jwkThumbprint)
-      .catch((err: unknown) => {
-        this.#kid = undefined;
-        throw err;
-      });
-    return this.#kid;
+    return this.#kid();
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {

@@ -5,6 +5,7 @@ import { DependencyUnavailableError, findRpError, IdentityValidationError, Token
 import type { AuthorizationRequest, CodeExchange, IdentityProvider, VerifiedIdentity } from '../core/ports';
 import { isTimeout, timeoutFetch, type FetchLike } from './http';
 import { protocolDetail } from './protocol-errors';
+import { onceUntilFailure } from './once';
 
 export { protocolDetail };
 
@@ -39,7 +40,12 @@ interface Discovered {
  * jose and refetched once when an ID token names an unknown `kid`.
  */
 export class NhsLoginClient implements IdentityProvider {
-  #discovered: Promise<Discovered> | undefined;
+  readonly #discovered = onceUntilFailure(() =>
+    this.discover().catch((err: unknown) => {
+      const timeout = isTimeout(err);
+      throw new DependencyUnavailableError(timeout ? 'discovery_timeout' : 'discovery_failed', 'NHS login discovery failed', { cause: err, timeout });
+    }),
+  );
   readonly #fetch: FetchLike;
   readonly #tolerance: number;
 
@@ -50,12 +56,7 @@ export class NhsLoginClient implements IdentityProvider {
 
   /** OIDC Discovery 1.0 section 4, once per container. */
   private discovered(): Promise<Discovered> {
-    this.#discovered ??= this.discover().catch((err: unknown) => {
-      this.#discovered = undefined;
-      const timeout = isTimeout(err);
-      throw new DependencyUnavailableError(timeout ? 'discovery_timeout' : 'discovery_failed', 'NHS login discovery failed', { cause: err, timeout });
-    });
-    return this.#discovered;
+    return this.#discovered();
   }
 
   private async discover(): Promise<Discovered> {

@@ -8,30 +8,8 @@ export type SimUserId = 'p0' | 'p5' | 'p9' | 'declines-consent';
 
 export const SIM_USER_IDS: readonly SimUserId[] = ['p0', 'p5', 'p9', 'declines-consent'];
 
-/** Deliberate deviations from NHS login's correct behaviour, for negative tests of the relying party. */
-export type Misbehaviour =
-  | 'wrong-nonce'
-  | 'wrong-aud'
-  | 'wrong-iss'
-  | 'wrong-vtm'
-  | 'missing-vtm'
-  | 'expired-id-token'
-  | 'alg-mismatch'
-  | 'unknown-kid'
-  | 'rotated-jwks'
-  | 'userinfo-sub-mismatch'
-  | 'token-500'
-  | 'token-hang'
-  | 'token-garbage'
-  | 'discovery-hang'
-  | 'discovery-garbage'
-  | 'jwks-hang'
-  | 'jwks-garbage'
-  | 'userinfo-500'
-  | 'userinfo-hang'
-  | 'userinfo-garbage';
-
-export const MISBEHAVIOURS: readonly Misbehaviour[] = [
+/** Misbehaviours that change the ID token of a token response (the server rewrites and re-signs it). */
+export const ID_TOKEN_MISBEHAVIOURS = [
   'wrong-nonce',
   'wrong-aud',
   'wrong-iss',
@@ -41,6 +19,11 @@ export const MISBEHAVIOURS: readonly Misbehaviour[] = [
   'alg-mismatch',
   'unknown-kid',
   'rotated-jwks',
+] as const;
+
+/** Deliberate deviations from NHS login's correct behaviour, for negative tests of the relying party. */
+export const MISBEHAVIOURS = [
+  ...ID_TOKEN_MISBEHAVIOURS,
   'userinfo-sub-mismatch',
   'token-500',
   'token-hang',
@@ -52,7 +35,9 @@ export const MISBEHAVIOURS: readonly Misbehaviour[] = [
   'userinfo-500',
   'userinfo-hang',
   'userinfo-garbage',
-];
+] as const;
+
+export type Misbehaviour = (typeof MISBEHAVIOURS)[number];
 
 export interface SimulatorOptions {
   /** TCP port on 127.0.0.1. @default a free port chosen by the operating system */

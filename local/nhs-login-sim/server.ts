@@ -15,6 +15,7 @@ import type { JWK } from 'oidc-provider';
 import {
   ADMIN_PATHS,
   EXIT_WITH_PARENT_ENV,
+  ID_TOKEN_MISBEHAVIOURS,
   MISBEHAVIOURS,
   OPTIONS_ENV,
   READY_PREFIX,
@@ -44,17 +45,7 @@ interface SimState {
   rotated: SigningKey | null;
 }
 
-const ID_TOKEN_MISBEHAVIOURS: ReadonlySet<Misbehaviour> = new Set([
-  'wrong-nonce',
-  'wrong-aud',
-  'wrong-iss',
-  'wrong-vtm',
-  'missing-vtm',
-  'expired-id-token',
-  'alg-mismatch',
-  'unknown-kid',
-  'rotated-jwks',
-]);
+const ID_TOKEN_MISBEHAVIOUR_SET: ReadonlySet<Misbehaviour> = new Set(ID_TOKEN_MISBEHAVIOURS);
 
 /** What the `*-garbage` misbehaviours answer with (200, `application/json`): an HTML page, not JSON. */
 const GARBAGE_BODY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
@@ -389,7 +380,7 @@ async function main(): Promise<void> {
     await next();
     if (!misbehaviour || ctx.status !== 200) return;
     const body = ctx.body as Record<string, unknown> | undefined;
-    if (isToken && ID_TOKEN_MISBEHAVIOURS.has(misbehaviour) && typeof body?.id_token === 'string') {
+    if (isToken && ID_TOKEN_MISBEHAVIOUR_SET.has(misbehaviour) && typeof body?.id_token === 'string') {
       body.id_token = await misbehaveIdToken(body.id_token, misbehaviour);
     } else if (ctx.path === '/userinfo' && misbehaviour === 'userinfo-sub-mismatch' && body) {
       body.sub = SIM_USERS.p5.sub === body.sub ? SIM_USERS.p9.sub : SIM_USERS.p5.sub;
