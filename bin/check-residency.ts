@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `npm run check:residency -- [--json] <cloud assembly dir | template.json>`: see lib/residency/cli.ts. */
+/** `npm run check:residency -- [--format text|json|sarif] [--region r] [--egress-host h] <cloud assembly dir | template.json>`: see lib/residency/cli.ts. */
 import { runCheckResidency } from '../lib';
 
 process.exitCode = runCheckResidency(process.argv.slice(2), {

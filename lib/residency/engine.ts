@@ -1,7 +1,10 @@
+import { propertyVariants } from './conditions';
 import type { AssetDestinationView, ResidencyRule, ResourceRule, RuleHit, StackView } from './rule';
 import { ASSET_RULES, RESOURCE_RULES, STACK_RULES } from './rules';
 import { readable } from './intrinsics';
-import { formatPath, isRecord, type CfnTemplate, type ResourceView, type StackEnvironment, type ValuePath } from './template';
+import { fillAllowed } from './regions';
+import { DEFAULT_RESIDENCY_SETTINGS, type ResidencySettings } from './settings';
+import { formatPath, isRecord, type CfnResourceEntry, type CfnTemplate, type ResourceView, type StackEnvironment, type ValuePath } from './template';
 
 /** One residency finding, wherever it was found. */
 export interface ResidencyFinding {
@@ -19,6 +22,8 @@ export interface ResidencyFinding {
   readonly message: string;
   /** The region found, when there is one. */
   readonly region?: string;
+  /** The stack the template belongs to (its display name), when known. */
+  readonly stack?: string;
 }
 
 /** A rule's hit paired with the rule. */
@@ -58,6 +63,54 @@ export function evaluateResource(view: ResourceView, rules: readonly ResourceRul
   return [...specific, ...kept];
 }
 
+/**
+ * Metadata keys whose content CloudFormation acts on: `cfn-init` writes the files, runs the commands and starts the
+ * services of `AWS::CloudFormation::Init` (agent configurations among them) on the instance. Other metadata
+ * (`aws:cdk:path`, declarations, tool settings) is not configuration of the resource and is not read.
+ */
+export const ACTED_ON_METADATA: readonly string[] = ['AWS::CloudFormation::Init', 'AWS::CloudFormation::Authentication'];
+
+/** A rule's hit on a template entry, with its path from the entry (`Properties...`, `Metadata...`). */
+export interface EntryResult extends RuleResult {
+  readonly path: ValuePath;
+}
+
+/**
+ * Runs the resource rules over one resource of a template: over every variant of its properties a deployment can
+ * produce (`propertyVariants`: each reachable branch, parameter defaults as values), and the generic rules over the
+ * metadata `cfn-init` acts on. The same finding in several variants is reported once.
+ */
+export function evaluateEntry(
+  logicalId: string,
+  entry: CfnResourceEntry,
+  template: CfnTemplate,
+  env: StackEnvironment,
+  settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS,
+): EntryResult[] {
+  const out: EntryResult[] = [];
+  const seen = new Set<string>();
+  const add = (rule: ResidencyRule, hit: RuleHit, path: ValuePath) => {
+    const key = `${rule.id}|${formatPath(path)}|${hit.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ rule, hit, path });
+  };
+  const properties = isRecord(entry.Properties) ? entry.Properties : {};
+  for (const variant of propertyVariants(properties, entry.Condition, template, settings)) {
+    const view: ResourceView = { logicalId, type: entry.Type, properties: variant, template, env, settings };
+    for (const { rule, hit } of evaluateResource(view)) add(rule, hit, resourcePath(hit.path));
+  }
+  const acted = Object.fromEntries(ACTED_ON_METADATA.filter((k) => entry.Metadata?.[k] !== undefined).map((k) => [k, entry.Metadata?.[k]]));
+  if (Object.keys(acted).length > 0) {
+    const generic = RESOURCE_RULES.filter((r) => r.generic);
+    for (const variant of propertyVariants(acted, undefined, template, settings)) {
+      const view: ResourceView = { logicalId, type: entry.Type, properties: variant, template, env, settings };
+      for (const { rule, hit } of evaluateResource(view, generic)) add(rule, hit, ['Metadata', ...hit.path]);
+    }
+  }
+  return out;
+}
+
 /** Runs stack rules over one stack. */
 export function evaluateStack(stack: StackView): RuleResult[] {
   return STACK_RULES.flatMap((rule) =>
@@ -69,34 +122,41 @@ export function evaluateStack(stack: StackView): RuleResult[] {
 }
 
 /** Runs asset rules over the destinations of one asset manifest. */
-export function evaluateAssets(destinations: readonly AssetDestinationView[]): RuleResult[] {
+export function evaluateAssets(destinations: readonly AssetDestinationView[], settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): RuleResult[] {
   return ASSET_RULES.flatMap((rule) =>
     guarded(
-      () => rule.check(destinations),
+      () => rule.check(destinations, settings),
       (message): RuleHit => ({ path: [], message }),
     ).map((hit) => ({ rule, hit })),
   );
 }
 
-/** Template sections other than `Resources` that generic rules walk, with the type label findings print. */
+/**
+ * Template sections other than `Resources` that generic rules walk, with the type label findings print. Conditions
+ * and mappings are not among them: a condition only chooses between branches, and a mapping entry only matters
+ * where `Fn::FindInMap` reaches it, so both are read through the values they give (see `propertyVariants`).
+ */
 const OTHER_SECTIONS: readonly (readonly [string, string])[] = [
   ['Outputs', 'Output'],
   ['Parameters', 'Parameter'],
-  ['Mappings', 'Mapping'],
-  ['Conditions', 'Condition'],
 ];
 
 /**
- * Runs every resource rule over every resource of a template, and the generic rules over its outputs,
- * parameters, mappings and conditions.
+ * Runs every resource rule over every resource of a template (every variant of it), and the generic rules over its
+ * outputs and parameters.
  */
-export function evaluateTemplate(template: CfnTemplate, env: StackEnvironment, source: string): ResidencyFinding[] {
+export function evaluateTemplate(
+  template: CfnTemplate,
+  env: StackEnvironment,
+  source: string,
+  settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS,
+  stack?: string,
+): ResidencyFinding[] {
   const findings: ResidencyFinding[] = [];
   for (const [logicalId, entry] of Object.entries(template.Resources ?? {})) {
     if (!isRecord(entry) || typeof entry.Type !== 'string') continue;
-    const view: ResourceView = { logicalId, type: entry.Type, properties: isRecord(entry.Properties) ? entry.Properties : {}, template, env };
-    for (const { rule, hit } of evaluateResource(view)) {
-      findings.push(toFinding(rule.id, source, logicalId, entry.Type, resourcePath(hit.path), hit));
+    for (const { rule, hit, path } of evaluateEntry(logicalId, entry, template, env, settings)) {
+      findings.push(toFinding(rule.id, source, logicalId, entry.Type, path, hit, settings, stack));
     }
   }
   const generic = RESOURCE_RULES.filter((r) => r.generic);
@@ -104,9 +164,16 @@ export function evaluateTemplate(template: CfnTemplate, env: StackEnvironment, s
     const entries = template[section];
     if (!isRecord(entries)) continue;
     for (const [name, body] of Object.entries(entries)) {
-      const view: ResourceView = { logicalId: name, type: label, properties: isRecord(body) ? body : { Value: body }, template, env };
-      for (const { rule, hit } of evaluateResource(view, generic)) {
-        findings.push(toFinding(rule.id, source, name, label, [section, name, ...hit.path], hit));
+      const seen = new Set<string>();
+      const base = isRecord(body) ? body : { Value: body };
+      for (const variant of section === 'Outputs' ? propertyVariants(base, base.Condition, template, settings) : [base]) {
+        const view: ResourceView = { logicalId: name, type: label, properties: variant, template, env, settings };
+        for (const { rule, hit } of evaluateResource(view, generic)) {
+          const finding = toFinding(rule.id, source, name, label, [section, name, ...hit.path], hit, settings, stack);
+          const key = `${finding.ruleId}|${finding.path}|${finding.message}`;
+          if (!seen.has(key)) findings.push(finding);
+          seen.add(key);
+        }
       }
     }
   }
@@ -119,15 +186,25 @@ export function resourcePath(path: ValuePath): ValuePath {
 }
 
 /** Builds a finding from a rule hit. */
-export function toFinding(ruleId: string, source: string, logicalId: string, type: string, path: ValuePath, hit: RuleHit): ResidencyFinding {
+export function toFinding(
+  ruleId: string,
+  source: string,
+  logicalId: string,
+  type: string,
+  path: ValuePath,
+  hit: RuleHit,
+  settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS,
+  stack?: string,
+): ResidencyFinding {
   return {
     ruleId,
     source,
     logicalId,
     type,
     path: formatPath(path) || '(whole)',
-    message: readable(hit.message),
+    message: fillAllowed(readable(hit.message), settings),
     ...(hit.region ? { region: hit.region } : {}),
+    ...(stack ? { stack } : {}),
   };
 }
 

@@ -1,5 +1,8 @@
-import { ALLOWED_REGION, findRegionNames, isForeignRegion } from './regions';
-import { isRecord, JSON_SEGMENT, type CfnTemplate, type ValuePath } from './template';
+import { gunzipSync } from 'node:zlib';
+import { parse as parseYaml } from 'yaml';
+import { findRegionNames, foreignRegionNames, isAllowedRegion, isForeignRegion } from './regions';
+import { DEFAULT_RESIDENCY_SETTINGS, type ResidencySettings } from './settings';
+import { BASE64_SEGMENT, isRecord, JSON_SEGMENT, YAML_SEGMENT, type CfnTemplate, type ValuePath } from './template';
 
 /**
  * Intrinsic functions are rendered into plain text so that region names and ARNs can be found across the pieces
@@ -44,11 +47,11 @@ export function localReference(value: unknown, template: CfnTemplate): string | 
  * only within one account and region) or an `Fn::GetStackOutput` whose `Region` is absent or the allowed region.
  * The stack it comes from is in the same assembly and checked in its own right.
  */
-export function isSameRegionImport(value: unknown): boolean {
+export function isSameRegionImport(value: unknown, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): boolean {
   if (!isRecord(value)) return false;
   if ('Fn::ImportValue' in value) return true;
   const output = value['Fn::GetStackOutput'];
-  return isRecord(output) && (output.Region === undefined || isAllowedRegionValue(output.Region));
+  return isRecord(output) && (output.Region === undefined || isAllowedRegionValue(output.Region, settings));
 }
 
 /** True for `{ Ref: 'AWS::Region' }`. */
@@ -147,43 +150,209 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A YAML document carried as a string: several lines, at least one of them `key: value` or a list item. */
+const YAML_DOCUMENT = /^(---|[A-Za-z_"'][\w"' .-]*:(\s|$)|- )/m;
+
+function parseYamlDocument(text: string): unknown {
+  if (!text.includes('\n') || !YAML_DOCUMENT.test(text)) return undefined;
+  try {
+    // CloudFormation short forms (!Ref, !Sub) are unknown tags to a YAML parser: they parse as plain values.
+    const doc = parseYaml(text, { logLevel: 'silent', uniqueKeys: false, maxAliasCount: 100 }) as unknown;
+    return typeof doc === 'object' && doc !== null ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The text a base64 string encodes (gzip-compressed or not, as EC2 user data often is), when it is text: a literal
+ * `UserData` or payload already encoded hides its content from a plain string search. Hashes and ids that happen to
+ * be valid base64 decode to binary and are left alone.
+ */
+export function decodeBase64Text(text: string): string | undefined {
+  const t = text.trim();
+  if (t.length < 16 || !BASE64.test(t) || /^[0-9a-f]+$/i.test(t)) return undefined;
+  let bytes = Buffer.from(t, 'base64');
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: 4 * 1024 * 1024 });
+    } catch {
+      return undefined;
+    }
+  }
+  const decoded = bytes.toString('utf8');
+  // Text: no replacement characters and almost no control characters other than whitespace.
+  if (decoded.includes('\uFFFD')) return undefined;
+  const control = [...decoded].filter((c) => (c.charCodeAt(0) < 0x20 && !'\t\n\r'.includes(c)) || c.charCodeAt(0) === 0x7f).length;
+  return control === 0 && /[\s:=/.,{}]/.test(decoded) ? decoded : undefined;
+}
+
+/**
+ * Property names whose values are documentation for people, not configuration: no AWS service acts on them, so the
+ * string rules do not read them. In templates: `Description` (resources, their sub-properties such as security
+ * group rules, outputs and parameters), `AlarmDescription`, `GroupDescription` and `ConstraintDescription`; in
+ * documents carried inside properties (state machine definitions, OpenAPI bodies, dashboard bodies): `Comment`,
+ * `description`, `summary`, `title` and `markdown` (a dashboard's text widgets).
+ */
+export const FREE_TEXT_PROPERTIES: ReadonlySet<string> = new Set([
+  'Description',
+  'AlarmDescription',
+  'GroupDescription',
+  'ConstraintDescription',
+  'Comment',
+  'description',
+  'summary',
+  'title',
+  'markdown',
+]);
+
+/**
+ * Tag keys (compared without case) whose values are labels for people. Other tags are read like any property:
+ * automation and attribute-based access control act on tag values.
+ */
+export const HUMAN_TAG_KEYS: ReadonlySet<string> = new Set([
+  'name',
+  'description',
+  'purpose',
+  'owner',
+  'contact',
+  'team',
+  'project',
+  'notes',
+  'note',
+  'comment',
+  'comments',
+  'documentation',
+]);
+
+function isFreeTextValue(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || (keys[0] as string).startsWith('Fn::'));
+}
+
+/** True when `key` of `container` (reached by `path`) holds prose: a free-text property or a human tag's value. */
+export function isFreeText(container: Record<string, unknown>, key: string, path: ValuePath): boolean {
+  const value = container[key];
+  if (FREE_TEXT_PROPERTIES.has(key) && isFreeTextValue(value)) return true;
+  // A tag in list form: { Key, Value }.
+  if (key === 'Value' && typeof container.Key === 'string' && HUMAN_TAG_KEYS.has(container.Key.toLowerCase()) && isFreeTextValue(value)) return true;
+  // Tags in map form: Tags: { Name: ..., Owner: ... }.
+  return path[path.length - 1] === 'Tags' && HUMAN_TAG_KEYS.has(key.toLowerCase()) && isFreeTextValue(value);
+}
+
 /**
  * Visits one piece of text found in a value: its rendering, where it is, and the containers enclosing it
  * (`ancestors[i]` holds the key `path[i]`).
  */
 export type TextVisitor = (text: string, path: ValuePath, ancestors: readonly unknown[]) => void;
 
+/** What a string carries, once worked out: the rules walk the same strings many times. */
+interface Carried {
+  readonly json?: unknown;
+  readonly decoded?: string;
+  readonly yaml?: unknown;
+}
+
+const carriedCache = new Map<string, Carried>();
+
+function carriedBy(text: string): Carried {
+  let found = carriedCache.get(text);
+  if (found === undefined) {
+    const json = parseJson(text);
+    if (json !== undefined && typeof json === 'object' && json !== null) found = { json };
+    else {
+      const decoded = decodeBase64Text(text);
+      found = decoded !== undefined ? { decoded } : { yaml: parseYamlDocument(text) };
+    }
+    if (carriedCache.size > 10_000) carriedCache.clear();
+    carriedCache.set(text, found);
+  }
+  return found;
+}
+
+/** How deep documents inside strings are opened (JSON in base64 in YAML...). */
+const MAX_EMBEDDING_DEPTH = 8;
+
 /**
  * Walks every string expression in `root`: literal strings, and each `Fn::Join` / `Fn::Sub` rendered whole (so a
- * region split across pieces is still seen). A string, or rendered expression, holding JSON (custom resource calls,
- * policies, state machine definitions) is parsed and its content walked instead, under a `(json)` path segment.
+ * region split across pieces is still seen). A string (or rendered expression) that carries a document is opened
+ * and its content walked instead, to any depth: JSON (custom resource calls, policies, state machine definitions)
+ * under a `(json)` path segment, YAML (OpenAPI bodies, agent configurations) under `(yaml)`, and base64-encoded
+ * text (user data, encoded payloads), gzip-compressed or not, under `(base64)`. Free text (`FREE_TEXT_PROPERTIES`,
+ * the values of `HUMAN_TAG_KEYS` tags) is not walked.
  */
 export function walkText(root: unknown, template: CfnTemplate, visit: TextVisitor): void {
-  const walk = (value: unknown, path: ValuePath, ancestors: readonly unknown[]): void => {
+  const walkString = (text: string, value: unknown, path: ValuePath, ancestors: readonly unknown[], depth: number): void => {
+    if (depth < MAX_EMBEDDING_DEPTH) {
+      const { json, decoded, yaml } = carriedBy(text);
+      if (json !== undefined) {
+        walk(json, [...path, JSON_SEGMENT], [...ancestors, value], depth + 1);
+        return;
+      }
+      if (decoded !== undefined) {
+        walkString(decoded, value, [...path, BASE64_SEGMENT], [...ancestors, value], depth + 1);
+        return;
+      }
+      if (yaml !== undefined) {
+        walk(yaml, [...path, YAML_SEGMENT], [...ancestors, value], depth + 1);
+        // YAML parses leniently: a string that only looked like YAML is still read as text.
+        if (!isRecord(yaml)) visit(text, path, ancestors);
+        return;
+      }
+    }
+    visit(text, path, ancestors);
+  };
+  const walk = (value: unknown, path: ValuePath, ancestors: readonly unknown[], depth: number): void => {
     const inner: unknown[] = [];
     const text = typeof value === 'string' || isStringIntrinsic(value) ? renderText(value, template, (p) => inner.push(p)) : undefined;
     if (text !== undefined && text !== MARKER.unknown) {
-      const json = parseJson(text);
-      if (json !== undefined && typeof json === 'object' && json !== null) walk(json, [...path, JSON_SEGMENT], [...ancestors, value]);
-      else visit(text, path, ancestors);
+      walkString(text, value, path, ancestors, depth);
       // Parts the rendering could not follow (Fn::If branches, Fn::FindInMap...) may still hold strings.
-      for (const part of inner) walk(part, path, ancestors);
+      for (const part of inner) walk(part, path, ancestors, depth);
       return;
     }
     if (Array.isArray(value)) {
-      for (const [i, v] of value.entries()) walk(v, [...path, i], [...ancestors, value]);
+      for (const [i, v] of value.entries()) walk(v, [...path, i], [...ancestors, value], depth);
     } else if (isRecord(value)) {
       for (const [k, v] of Object.entries(value)) {
+        if (isFreeText(value, k, path)) continue;
         // Object keys can carry data too (e.g. a mapping keyed by a region or a condition keyed by a URL).
         visitKey(k, path, ancestors);
-        walk(v, [...path, k], [...ancestors, value]);
+        walk(v, [...path, k], [...ancestors, value], depth);
       }
     }
   };
   const visitKey = (key: string, path: ValuePath, ancestors: readonly unknown[]) => {
     if (findRegionNames(key).length > 0) visit(key, path, ancestors);
   };
-  walk(root, [], []);
+  walk(root, [], [], 0);
+}
+
+/**
+ * `value` with every document carried in a string opened (JSON, YAML, base64 text, to any depth), for rules that
+ * read a structure (a state machine definition, an OpenAPI body) that may be written as an object or as a string.
+ */
+export function openDocuments(value: unknown, template: CfnTemplate, depth = 0): unknown {
+  if (depth >= MAX_EMBEDDING_DEPTH) return value;
+  if (typeof value === 'string' || isStringIntrinsic(value)) {
+    const text = renderText(value, template);
+    if (text === MARKER.unknown) return value;
+    const { json, decoded, yaml } = carriedBy(text);
+    if (json !== undefined) return openDocuments(json, template, depth + 1);
+    if (decoded !== undefined) return openDocuments(decoded, template, depth + 1);
+    return yaml !== undefined ? openDocuments(yaml, template, depth + 1) : text;
+  }
+  if (Array.isArray(value)) return value.map((v) => openDocuments(v, template, depth));
+  if (isRecord(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || (keys[0] as string).startsWith('Fn::'))) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, openDocuments(v, template, depth)]));
+  }
+  return value;
 }
 
 /** An ARN found in text, with its fields (markers left in place). */
@@ -219,6 +388,19 @@ export function findArns(text: string): FoundArn[] {
   return out;
 }
 
+/**
+ * Services whose ARNs with neither region nor account name an integration, not a resource: Step Functions service
+ * integrations (`arn:aws:states:::dynamodb:putItem`, `arn:aws:states:::lambda:invoke`, `arn:aws:states:::aws-sdk:...`)
+ * and EventBridge Scheduler universal targets (`arn:aws:scheduler:::aws-sdk:sqs:sendMessage`). They run in the
+ * caller's own region; what they call is named by their parameters, which the rules read like any other value.
+ */
+export const INTEGRATION_SERVICES: readonly string[] = ['states', 'scheduler'];
+
+/** True for a region-free service-integration ARN (see `INTEGRATION_SERVICES`). */
+export function isIntegrationArn(arn: FoundArn): boolean {
+  return arn.region === '' && arn.account === '' && INTEGRATION_SERVICES.includes(arn.service);
+}
+
 /** Whether a value provably names something in the allowed region. */
 export type RegionVerdict =
   | { readonly kind: 'in-region'; readonly how: string }
@@ -231,32 +413,38 @@ export type RegionVerdict =
  * `${AWS::Region}` are in region; an ARN or URL naming another region is foreign; anything else (a parameter, an
  * ARN without a region, an intrinsic the checks cannot follow) is unproven and fails closed.
  */
-export function regionOfDestination(value: unknown, template: CfnTemplate): RegionVerdict {
+export function regionOfDestination(value: unknown, template: CfnTemplate, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): RegionVerdict {
   if (localReference(value, template)) return { kind: 'in-region', how: 'a resource of this stack' };
-  if (isSameRegionImport(value)) return { kind: 'in-region', how: 'an output of a stack in this region' };
+  if (isSameRegionImport(value, settings)) return { kind: 'in-region', how: 'an output of a stack in this region' };
   const output = isRecord(value) ? value['Fn::GetStackOutput'] : undefined;
   if (isRecord(output)) {
     const region = renderText(output.Region, template);
-    return isForeignRegion(region)
+    return isForeignRegion(region, settings)
       ? { kind: 'foreign', region, how: `an output of a stack in ${region}` }
       : { kind: 'unproven', how: `an output of a stack whose region cannot be confirmed (${readable(region)})` };
   }
   const text = renderText(value, template);
   const [arn] = findArns(text);
   if (arn) {
-    if (arn.region === ALLOWED_REGION || arn.region === MARKER.region) return { kind: 'in-region', how: 'an ARN in region' };
-    if (isForeignRegion(arn.region)) return { kind: 'foreign', region: arn.region, how: `an ARN in ${arn.region}` };
+    if (isAllowedRegion(arn.region, settings) || arn.region === MARKER.region) return { kind: 'in-region', how: 'an ARN in region' };
+    if (isForeignRegion(arn.region, settings)) return { kind: 'foreign', region: arn.region, how: `an ARN in ${arn.region}` };
+    if (isIntegrationArn(arn)) return { kind: 'in-region', how: "a service integration, run in the caller's own region" };
     if (arn.region === '') return { kind: 'unproven', how: `an ${arn.service} ARN with no region (${arn.arn})` };
     return { kind: 'unproven', how: `an ARN whose region cannot be confirmed (${arn.region})` };
   }
-  const [foreign] = findRegionNames(text).filter((r) => r.region !== ALLOWED_REGION);
+  const [foreign] = foreignRegionNames(text, settings);
   if (foreign) return { kind: 'foreign', region: foreign.region, how: `a value naming ${foreign.region}` };
   return { kind: 'unproven', how: `a value whose region cannot be confirmed (${text.length > 80 ? `${text.slice(0, 77)}...` : text})` };
 }
 
-/** True when `value` is the allowed region, literally or as `AWS::Region`. */
-export function isAllowedRegionValue(value: unknown): boolean {
-  return value === ALLOWED_REGION || isRegionRef(value) || value === '${AWS::Region}' || (isRecord(value) && value['Fn::Sub'] === '${AWS::Region}');
+/** True when `value` is an allowed region, literally or as `AWS::Region`. */
+export function isAllowedRegionValue(value: unknown, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): boolean {
+  return (
+    (typeof value === 'string' && isAllowedRegion(value, settings)) ||
+    isRegionRef(value) ||
+    value === '${AWS::Region}' ||
+    (isRecord(value) && value['Fn::Sub'] === '${AWS::Region}')
+  );
 }
 
 /**

@@ -1,10 +1,24 @@
 import * as path from 'node:path';
-import { CfnResource, Stack, Token, Validations, type IPolicyValidationContext, type PolicyValidationPluginReport, type PolicyViolation } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  CfnElement,
+  CfnMapping,
+  CfnParameter,
+  CfnResource,
+  Stack,
+  Token,
+  Validations,
+  type IPolicyValidationContext,
+  type PolicyValidationPluginReport,
+  type PolicyViolation,
+} from 'aws-cdk-lib';
 import { NagPack, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { evaluateResource, evaluateStack, resourcePath } from './engine';
+import { evaluateEntry, evaluateStack } from './engine';
 import { readable } from './intrinsics';
+import { ALLOWED, fillAllowed } from './regions';
 import { ALL_RULES } from './rules';
+import { resolveResidencySettings, type ResidencyOptions, type ResidencySettings } from './settings';
 import { formatPath, type CfnResourceEntry, type CfnTemplate, type ValuePath } from './template';
 
 /** The pack's name: the prefix of every rule id and the namespace CDK gives its findings. */
@@ -42,6 +56,13 @@ function allConstructs(root: IConstruct): IConstruct[] {
   return root.node.findAll();
 }
 
+/** Options of the pack: cdk-nag's, and what the residency rules are held to. */
+export interface UkResidencyChecksProps extends NagPackProps, ResidencyOptions {}
+
+interface ElementInternals {
+  _toCloudFormation(): Record<string, Record<string, unknown>>;
+}
+
 /**
  * The UK residency rules as a cdk-nag v3 pack. Register it on the app so that every synth runs the rules over the
  * constructs and reports each finding at the construct that caused it:
@@ -61,14 +82,25 @@ export class UkResidencyChecks extends NagPack {
   private residencyViolations: PolicyViolation[] = [];
   private templatesByStack = new Map<Stack, CfnTemplate>();
   private templatePaths = new Map<string, string>();
+  /** What the rules are held to (the defaults filled in). */
+  public readonly settings: ResidencySettings;
 
   /**
    * @param scope the app (or stage); passed on to cdk-nag
-   * @param props cdk-nag pack options; residency findings always carry their rule's explanation as the suggested fix
+   * @param props cdk-nag pack options (residency findings always carry their rule's explanation as the suggested
+   *   fix) and the residency options: `allowedRegions` (@default ['eu-west-2']), `egressHosts` (@default the NHS
+   *   login issuers' hosts) and `selfUrlVariables` (@default ['NHS_LOGIN_REDIRECT_URI', 'NHS_LOGIN_SETTINGS_URL'])
+   * @throws Error when a residency option is not usable (a region or host name that is not one)
    */
-  public constructor(scope?: IConstruct, props?: NagPackProps) {
-    super(scope, props);
+  public constructor(scope?: IConstruct, props: UkResidencyChecksProps = {}) {
+    const { allowedRegions, egressHosts, selfUrlVariables, ...nagProps } = props;
+    super(scope, nagProps);
     this.packName = UK_RESIDENCY_PACK;
+    this.settings = resolveResidencySettings({
+      ...(allowedRegions ? { allowedRegions } : {}),
+      ...(egressHosts ? { egressHosts } : {}),
+      ...(selfUrlVariables ? { selfUrlVariables } : {}),
+    });
   }
 
   /** Called by CDK after synthesis; remembers where each stack's template is so findings can point into it. */
@@ -99,15 +131,14 @@ export class UkResidencyChecks extends NagPack {
     const entry = template.Resources?.[logicalId];
     if (!entry) return;
     const env = this.envOf(stack);
-    const view = { logicalId, type: node.cfnResourceType, properties: entry.Properties ?? {}, template, env };
-    // evaluateResource turns a rule that throws into a finding, so nothing here can fail open.
-    for (const { rule, hit } of evaluateResource(view)) {
-      this.addResidencyViolation(rule.id, rule.info, rule.explanation, node, resourcePath(hit.path), readable(hit.message), { logicalId, stack });
+    // evaluateEntry turns a rule that throws into a finding, so nothing here can fail open.
+    for (const { rule, hit, path: where } of evaluateEntry(logicalId, entry, template, env, this.settings)) {
+      this.addResidencyViolation(rule.id, rule.info, rule.explanation, node, where, readable(hit.message), { logicalId, stack });
     }
   }
 
   private checkStack(stack: Stack): void {
-    for (const { rule, hit } of evaluateStack({ name: stack.stackName, env: this.envOf(stack) })) {
+    for (const { rule, hit } of evaluateStack({ name: stack.stackName, env: this.envOf(stack), settings: this.settings })) {
       this.addResidencyViolation(rule.id, rule.info, rule.explanation, stack, hit.path, hit.message);
     }
   }
@@ -122,7 +153,7 @@ export class UkResidencyChecks extends NagPack {
         this.addResidencyViolation(
           ACKNOWLEDGEMENT_REFUSED_RULE,
           'Residency findings cannot be acknowledged.',
-          'The promise to reviewers is that nothing exists or is processed outside eu-west-2; a finding is fixed, never waived. Remove the acknowledgement and fix the resource.',
+          `The promise to reviewers is that nothing exists or is processed outside ${ALLOWED}; a finding is fixed, never waived. Remove the acknowledgement and fix the resource.`,
           node,
           [],
           `acknowledgement of ${qualified} refused: residency findings cannot be acknowledged`,
@@ -132,24 +163,35 @@ export class UkResidencyChecks extends NagPack {
   }
 
   /**
-   * The stack's resources in template form (declared properties and metadata such as backend declarations, no
-   * overrides), built once per validation.
+   * The stack's resources in template form (declared properties, metadata such as backend declarations and the
+   * condition each is created under, no overrides), with the parameters, conditions and mappings that decide between
+   * variants, built once per validation.
    */
   private templateOf(stack: Stack): CfnTemplate {
     let template = this.templatesByStack.get(stack);
     if (!template) {
       const resources: Record<string, CfnResourceEntry> = {};
+      const sections: Record<string, Record<string, unknown>> = { Parameters: {}, Conditions: {}, Mappings: {} };
       for (const node of allConstructs(stack)) {
-        if (!CfnResource.isCfnResource(node) || Stack.of(node) !== stack) continue;
+        if (!CfnElement.isCfnElement(node) || Stack.of(node) !== stack) continue;
+        if (node instanceof CfnParameter || node instanceof CfnCondition || node instanceof CfnMapping) {
+          // The elements' own rendering (what CDK writes into the template for them), resolved.
+          const rendered = stack.resolve((node as unknown as ElementInternals)._toCloudFormation()) as Record<string, Record<string, unknown>>;
+          for (const [section, entries] of Object.entries(rendered ?? {})) sections[section] = { ...sections[section], ...entries };
+          continue;
+        }
+        if (!CfnResource.isCfnResource(node)) continue;
         if (!(node as unknown as L1Internals).shouldSynthesize()) continue;
         const metadata = stack.resolve(node.cfnOptions.metadata) as Record<string, unknown> | undefined;
+        const condition = node.cfnOptions.condition ? (stack.resolve(node.cfnOptions.condition.logicalId) as string) : undefined;
         resources[stack.resolve(node.logicalId) as string] = {
           Type: node.cfnResourceType,
           Properties: declaredProperties(node),
           ...(metadata && Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
+          ...(condition ? { Condition: condition } : {}),
         };
       }
-      template = { Resources: resources };
+      template = { Resources: resources, ...sections };
       this.templatesByStack.set(stack, template);
     }
     return template;
@@ -172,7 +214,7 @@ export class UkResidencyChecks extends NagPack {
     resource?: { logicalId: string; stack: Stack },
   ): void {
     const at = formatPath(where);
-    const location = at ? `${at}: ${message}` : message;
+    const location = fillAllowed(at ? `${at}: ${message}` : message, this.settings);
     const templatePath = resource ? this.templatePaths.get(resource.stack.templateFile) : undefined;
     const violating = {
       constructPath: node.node.path,
@@ -181,11 +223,17 @@ export class UkResidencyChecks extends NagPack {
     };
     // One violation per distinct finding: CDK prints a violation's description, not its locations, so the
     // description carries what was found and where.
-    const description = `${location}. ${info}`;
+    const description = `${location}. ${fillAllowed(info, this.settings)}`;
     const existing = this.residencyViolations.find((v) => v.ruleName === ruleId && v.description === description);
     if (existing) existing.violatingResources.push(violating);
     else {
-      this.residencyViolations.push({ ruleName: ruleId, description, fix: explanation, severity: SEVERITY, violatingResources: [violating] });
+      this.residencyViolations.push({
+        ruleName: ruleId,
+        description,
+        fix: fillAllowed(explanation, this.settings),
+        severity: SEVERITY,
+        violatingResources: [violating],
+      });
     }
   }
 }

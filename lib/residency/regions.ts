@@ -1,6 +1,23 @@
-import { ALLOWED_REGION } from '../../config/schema';
+import { DEFAULT_RESIDENCY_SETTINGS, type ResidencySettings, UK_REGION } from './settings';
 
-export { ALLOWED_REGION };
+/** The default allowed region (London); rules read the allowed regions from their settings instead. */
+export const ALLOWED_REGION = UK_REGION;
+
+/**
+ * Stands for the allowed region(s) in rule texts (info, explanation, messages); `fillAllowed` puts the configured
+ * regions in when a text is shown, so one rule serves any settings.
+ */
+export const ALLOWED = '{allowed region}';
+
+/** The allowed regions as words: `eu-west-2`, or `eu-west-2 or eu-west-1`. */
+export function allowedText(settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): string {
+  return settings.allowedRegions.join(' or ');
+}
+
+/** A rule text with the allowed region(s) filled in. */
+export function fillAllowed(text: string, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): string {
+  return text.split(ALLOWED).join(allowedText(settings));
+}
 
 /**
  * An AWS region name (commercial, GovCloud, ISO, China). From the residency reference: a word boundary on each side
@@ -22,7 +39,19 @@ export function findRegionNames(text: string): { region: string; index: number }
   return found;
 }
 
-/** True when `value` names a region other than the allowed one. */
-export function isForeignRegion(value: string): boolean {
-  return new RegExp(`^${REGION_NAME_SOURCE}$`).test(value) && value !== ALLOWED_REGION;
+const EXACT_REGION = new RegExp(`^${REGION_NAME_SOURCE}$`);
+
+/** True when `region` is one of the allowed regions. */
+export function isAllowedRegion(region: string, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): boolean {
+  return settings.allowedRegions.includes(region);
+}
+
+/** True when `value` names a region other than the allowed ones. */
+export function isForeignRegion(value: string, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): boolean {
+  return EXACT_REGION.test(value) && !isAllowedRegion(value, settings);
+}
+
+/** Region names in `text` that are not allowed. */
+export function foreignRegionNames(text: string, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): { region: string; index: number }[] {
+  return findRegionNames(text).filter((r) => !isAllowedRegion(r.region, settings));
 }

@@ -1,12 +1,13 @@
+import type { ResidencySettings } from './settings';
 import type { ResourceView, StackEnvironment, ValuePath } from './template';
 
 /** Identity of a rule: what cdk-nag calls the rule id, info and explanation. */
 export interface RuleInfo {
   /** `UkResidency-<Name>`: also the rule's file name under `lib/residency/rules/`. */
   readonly id: string;
-  /** One line: what the rule requires. */
+  /** One line: what the rule requires (`ALLOWED` stands for the allowed region(s); see `fillAllowed`). */
   readonly info: string;
-  /** The leak the rule stops, for a reviewer. */
+  /** The leak the rule stops, for a reviewer, citing the AWS documentation where a service's design is the reason. */
   readonly explanation: string;
 }
 
@@ -42,6 +43,8 @@ export interface StackView {
    * `stackTemplateAssetObjectUrl`...), by field name; known only from a cloud assembly's `manifest.json`.
    */
   readonly deployment?: Readonly<Record<string, string>>;
+  /** What the rules are held to. */
+  readonly settings: ResidencySettings;
 }
 
 /** A rule over one stack's environment. */
@@ -62,7 +65,7 @@ export interface AssetDestinationView {
 /** A rule over the destinations of one asset manifest. */
 export interface AssetRule extends RuleInfo {
   readonly scope: 'assets';
-  check(destinations: readonly AssetDestinationView[]): RuleHit[];
+  check(destinations: readonly AssetDestinationView[], settings: ResidencySettings): RuleHit[];
 }
 
 /** Any residency rule. */

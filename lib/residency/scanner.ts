@@ -1,5 +1,6 @@
 import { evaluateAssets, evaluateStack, evaluateTemplate, formatFinding, toFinding, type ResidencyFinding } from './engine';
 import { readResidencyInput, type ResidencyInput } from './assembly';
+import { resolveResidencySettings, type ResidencyOptions, type ResidencySettings } from './settings';
 
 /** The result of scanning a cloud assembly or a template. */
 export interface ResidencyScan {
@@ -9,22 +10,40 @@ export interface ResidencyScan {
   /** Number of templates, stacks and asset manifests read. */
   readonly counts: { readonly templates: number; readonly stacks: number; readonly assetManifests: number; readonly resources: number };
   readonly findings: readonly ResidencyFinding[];
+  /** The settings the rules were held to. */
+  readonly settings: ResidencySettings;
 }
 
-/** Runs every residency rule over what `readResidencyInput` read. Pure: no file access. */
-export function scanInput(input: ResidencyInput): ResidencyScan {
+/**
+ * Runs every residency rule over what `readResidencyInput` read. Pure: no file access.
+ *
+ * @param options allowed regions and declared egress; the defaults are this package's own (eu-west-2, the NHS login issuers)
+ */
+export function scanInput(input: ResidencyInput, options: ResidencyOptions = {}): ResidencyScan {
+  const settings = resolveResidencySettings(options);
   const findings: ResidencyFinding[] = [];
   for (const stack of input.stacks) {
-    for (const { rule, hit } of evaluateStack({ name: stack.displayName, env: stack.env, deployment: stack.deployment })) {
-      findings.push(toFinding(rule.id, stack.manifestFile, stack.displayName, 'Stack', ['environment', ...hit.path], hit));
+    for (const { rule, hit } of evaluateStack({ name: stack.displayName, env: stack.env, deployment: stack.deployment, settings })) {
+      findings.push(toFinding(rule.id, stack.manifestFile, stack.displayName, 'Stack', ['environment', ...hit.path], hit, settings, stack.displayName));
     }
   }
-  for (const unit of input.templates) findings.push(...evaluateTemplate(unit.template, unit.env, unit.file));
+  for (const unit of input.templates) {
+    const stack = input.stacks.find((s) => s.id === unit.stackId)?.displayName;
+    findings.push(...evaluateTemplate(unit.template, unit.env, unit.file, settings, stack));
+  }
   for (const manifest of input.assetManifests) {
-    for (const { rule, hit } of evaluateAssets(manifest.destinations)) {
+    for (const { rule, hit } of evaluateAssets(manifest.destinations, settings)) {
       const [section, assetId, , destId, ...rest] = hit.path;
       findings.push(
-        toFinding(rule.id, manifest.file, `${String(assetId)}/${String(destId)}`, section === 'dockerImages' ? 'DockerImageAsset' : 'FileAsset', rest, hit),
+        toFinding(
+          rule.id,
+          manifest.file,
+          `${String(assetId)}/${String(destId)}`,
+          section === 'dockerImages' ? 'DockerImageAsset' : 'FileAsset',
+          rest,
+          hit,
+          settings,
+        ),
       );
     }
   }
@@ -34,6 +53,7 @@ export function scanInput(input: ResidencyInput): ResidencyScan {
     kind: input.kind,
     counts: { templates: input.templates.length, stacks: input.stacks.length, assetManifests: input.assetManifests.length, resources },
     findings,
+    settings,
   };
 }
 
@@ -41,10 +61,11 @@ export function scanInput(input: ResidencyInput): ResidencyScan {
  * Scans a cloud assembly directory (every template, nested ones too, every asset manifest and every stack
  * environment) or a single template file.
  *
+ * @param options allowed regions and declared egress (see `ResidencyOptions`)
  * @throws ResidencyInputError when the path cannot be used
  */
-export function scanResidency(target: string): ResidencyScan {
-  return scanInput(readResidencyInput(target));
+export function scanResidency(target: string, options: ResidencyOptions = {}): ResidencyScan {
+  return scanInput(readResidencyInput(target), options);
 }
 
 /** The command's text output: one line per finding, then a count line. */

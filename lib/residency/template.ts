@@ -1,3 +1,5 @@
+import type { ResidencySettings } from './settings';
+
 /**
  * The shapes the residency rules read: a CloudFormation template as synthesized, one resource of it, and where a
  * value sits inside it. The same shapes are built from a construct tree (the cdk-nag pack) and from template JSON
@@ -37,6 +39,8 @@ export interface ResourceView {
   /** The whole template the resource belongs to, so a rule can tell a local reference from an outside one. */
   readonly template: CfnTemplate;
   readonly env: StackEnvironment;
+  /** What the rules are held to: allowed regions, declared egress. */
+  readonly settings: ResidencySettings;
 }
 
 /** A path from a resource's `Properties` (or a template section entry) to a value: keys and array indexes. */
@@ -45,12 +49,20 @@ export type ValuePath = readonly (string | number)[];
 /** Segment inserted in a path where a JSON-encoded string was parsed and its content walked. */
 export const JSON_SEGMENT = '(json)';
 
+/** Segment inserted in a path where a YAML document carried in a string was parsed and its content walked. */
+export const YAML_SEGMENT = '(yaml)';
+
+/** Segment inserted in a path where a base64-encoded string was decoded and its text walked. */
+export const BASE64_SEGMENT = '(base64)';
+
+const EMBEDDED = new Set([JSON_SEGMENT, YAML_SEGMENT, BASE64_SEGMENT]);
+
 /** Formats a path the way findings print it: `Replicas[1].Region`, `Code.ZipFile`, `Create(json).region`. */
 export function formatPath(path: ValuePath): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (seg === JSON_SEGMENT) out += seg;
+    else if (EMBEDDED.has(seg)) out += seg;
     else out += out === '' ? seg : `.${seg}`;
   }
   return out;

@@ -80,5 +80,26 @@ test.each([
 test('exit 2 with usage when no path is given', () => {
   const r = run();
   expect(r.status).toBe(2);
-  expect(r.stderr).toContain('usage: npm run check:residency -- [--json] <cloud assembly dir | template.json>');
+  expect(r.stderr).toContain('usage: npm run check:residency -- [--format text|json|sarif] [--json]');
+});
+
+test.each([
+  ['an unknown option', ['--yaml'], /unknown option --yaml/],
+  ['an unknown format', ['--format', 'xml'], /--format must be one of text, json, sarif/],
+  ['a region that is not one', ['--region', 'london'], /allowedRegions: "london" is not an AWS region name/],
+  ['an egress host with a scheme', ['--egress-host', 'https://api.example.org'], /egressHosts: "https:\/\/api.example.org" is not a host name/],
+])('exit 2 with a clear message for %s', (_what, options, message) => {
+  const r = run(...options, path.join(FIXTURES, 'assemblies', 'clean'));
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(message);
+});
+
+test('--region and --egress-host replace the defaults', () => {
+  const fixture = path.join(FIXTURES, 'UkResidency-ExternalEndpoints', 'fail-http-integration-and-api-destination.json');
+  expect(run(fixture).status).toBe(1);
+  expect(run('--egress-host', 'analytics.example.com', '--egress-host', 'hooks.example.com', fixture).status).toBe(0);
+  // The clean assembly is pinned to eu-west-2, which is not allowed when only eu-west-1 is.
+  const r = run('--json', '--region', 'eu-west-1', path.join(FIXTURES, 'assemblies', 'clean'));
+  expect(r.status).toBe(1);
+  expect(JSON.parse(r.stdout).findings).toContainEqual(expect.objectContaining({ ruleId: 'UkResidency-StackEnvironment', region: 'eu-west-2' }));
 });

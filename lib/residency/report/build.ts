@@ -4,9 +4,10 @@
  */
 import type { ResidencyInput, TemplateUnit } from '../assembly';
 import { DATA_MAP_METADATA_KEY } from '../data-map-metadata';
-import { ALLOWED_REGION } from '../regions';
+import { allowedText, fillAllowed } from '../regions';
 import { ALL_RULES } from '../rules';
 import { scanInput } from '../scanner';
+import type { ResidencyOptions } from '../settings';
 import { isRecord } from '../template';
 import { backupSelections } from './backup-coverage';
 import { DATA_RESOURCE_TYPES, encryptionOf, retentionOf } from './descriptors';
@@ -14,9 +15,13 @@ import { collectEgress } from './egress';
 import type { DataMapEntry, ReportStack, ResidencyReport } from './model';
 import { collectExports } from './references';
 
-/** Builds the report from what `readResidencyInput` read. Pure. */
-export function buildResidencyReport(input: ResidencyInput): ResidencyReport {
-  const scan = scanInput(input);
+/**
+ * Builds the report from what `readResidencyInput` read. Pure.
+ *
+ * @param options allowed regions and declared egress (see `ResidencyOptions`)
+ */
+export function buildResidencyReport(input: ResidencyInput, options: ResidencyOptions = {}): ResidencyReport {
+  const scan = scanInput(input, options);
   const stackName = (unit: TemplateUnit) => input.stacks.find((s) => s.id === unit.stackId)?.displayName ?? unit.file;
   const stacks: ReportStack[] = input.stacks.map((s) => ({
     stack: s.displayName,
@@ -47,11 +52,12 @@ export function buildResidencyReport(input: ResidencyInput): ResidencyReport {
     }
   }
   return {
-    allowedRegion: ALLOWED_REGION,
+    allowedRegion: allowedText(scan.settings),
+    egressHosts: scan.settings.egressHosts,
     stacks,
     dataMap,
-    egress: collectEgress(input.templates, stackName),
-    rules: ALL_RULES.map((r) => ({ id: r.id, info: r.info })),
+    egress: collectEgress(input.templates, stackName, scan.settings),
+    rules: ALL_RULES.map((r) => ({ id: r.id, info: fillAllowed(r.info, scan.settings) })),
     findings: scan.findings,
     passed: scan.findings.length === 0,
   };

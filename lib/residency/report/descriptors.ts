@@ -22,6 +22,8 @@ export const DATA_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::SecretsManager::Secret': 'Secret',
   'AWS::Kinesis::Stream': 'Kinesis stream',
   'AWS::KinesisFirehose::DeliveryStream': 'Firehose delivery stream',
+  'AWS::Synthetics::Canary': 'Synthetics canary (run artifacts)',
+  'AWS::Backup::RestoreTestingSelection': 'Backup restore test (temporary table)',
 };
 
 /** How a resource's data is encrypted at rest, naming the key (followed across stacks) where there is one. */
@@ -71,6 +73,14 @@ export function encryptionOf(r: CfnResourceEntry, template: CfnTemplate, exports
       const dest = select(p, r.Type === 'AWS::ApiGateway::Stage' ? 'AccessLogSetting.DestinationArn' : 'AccessLogSettings.DestinationArn')[0];
       return dest ? `that of its access log group: ${describeTarget(dest.value, template, exports)}` : 'no access logs';
     }
+    case 'AWS::Synthetics::Canary': {
+      const key = select(p, 'ArtifactConfig.S3Encryption.KmsKeyArn')[0];
+      return key ? describeKey(key.value, template, exports) : 'that of its artifacts bucket';
+    }
+    case 'AWS::Backup::RestoreTestingSelection': {
+      const key = select(p, 'RestoreMetadataOverrides.kmsMasterKeyArn')[0];
+      return key ? describeKey(key.value, template, exports) : 'AWS owned key (default encryption)';
+    }
     default:
       return 'not applicable';
   }
@@ -115,6 +125,10 @@ export function retentionOf(logicalId: string, r: CfnResourceEntry, template: Cf
       const days = select(p, 'LifecycleConfiguration.Rules.*.ExpirationInDays').map((d) => String(d.value));
       return days.length > 0 ? `objects expire after ${days.join(', ')} days` : 'objects kept until deleted';
     }
+    case 'AWS::Synthetics::Canary':
+      return `run records kept ${String(p.SuccessRetentionPeriod ?? 31)} days (success), ${String(p.FailureRetentionPeriod ?? 31)} days (failure)`;
+    case 'AWS::Backup::RestoreTestingSelection':
+      return `restored table deleted after ${String(p.ValidationWindowHours ?? 24)} hours`;
     default:
       return 'not applicable';
   }

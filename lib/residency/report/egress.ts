@@ -6,8 +6,10 @@
  */
 import type { TemplateUnit } from '../assembly';
 import { backendDeclarationOf } from '../backend-declaration';
+import { classifyUrl, declaredHostOf, egressUses } from '../egress';
 import { readable, renderText } from '../intrinsics';
-import { type CfnTemplate, isRecord, select } from '../template';
+import type { ResidencySettings } from '../settings';
+import { type CfnTemplate, formatPath, isRecord, select } from '../template';
 import type { EgressEntry } from './model';
 
 /** Environment variable that holds the NHS login issuer in every function (lambda/settings.ts). */
@@ -80,7 +82,45 @@ function backends(templates: readonly TemplateUnit[], stackName: (unit: Template
   return [...egress.values()];
 }
 
-/** All egress of the assembly: the NHS login issuers first, then the backends. */
-export function collectEgress(templates: readonly TemplateUnit[], stackName: (unit: TemplateUnit) => string): EgressEntry[] {
-  return [...issuers(templates, stackName), ...backends(templates, stackName)];
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"',]+/gi;
+
+/**
+ * Every other use of declared egress, by host: each place a resource names a declared host (see `egressUses`, and
+ * Lambda environment values other than the issuer and the self-URL variables), with the resources that use it.
+ */
+function otherDeclared(templates: readonly TemplateUnit[], stackName: (unit: TemplateUnit) => string, settings: ResidencySettings): EgressEntry[] {
+  const egress = new Map<string, { kind: 'declared'; url: string; host: string; functions: string[]; methods: string[]; resources: string[] }>();
+  const add = (host: string, url: string, use: string) => {
+    const entry = egress.get(host) ?? { kind: 'declared', url, host, functions: [], methods: [], resources: [] };
+    if (!entry.resources.includes(use)) entry.resources.push(use);
+    egress.set(host, entry);
+  };
+  for (const unit of templates) {
+    for (const [logicalId, r] of Object.entries(unit.template.Resources ?? {})) {
+      if (r.Type === 'AWS::ApiGateway::Method') continue; // listed as backends
+      const properties = isRecord(r.Properties) ? r.Properties : {};
+      const declaredHost = declaredHostOf({ logicalId, template: unit.template });
+      const where = (path: readonly (string | number)[]) => `${logicalId} ${r.Type} ${formatPath(path)} (${stackName(unit)})`;
+      for (const use of egressUses({ type: r.Type, properties, template: unit.template })) {
+        const verdict = classifyUrl(use.url, settings, declaredHost);
+        if (verdict.kind === 'declared') add(verdict.host, readable(use.url), `${use.what}: ${where(use.path)}`);
+      }
+      if (r.Type !== 'AWS::Lambda::Function') continue;
+      const variables = select(properties, 'Environment.Variables')[0]?.value;
+      if (!isRecord(variables)) continue;
+      for (const [name, value] of Object.entries(variables)) {
+        if (name === ISSUER_VARIABLE || settings.selfUrlVariables.includes(name)) continue;
+        for (const m of renderText(value, unit.template).matchAll(URL_IN_TEXT)) {
+          const verdict = classifyUrl(m[0], settings, declaredHost);
+          if (verdict.kind === 'declared') add(verdict.host, readable(m[0]), `function environment: ${where(['Environment', 'Variables', name])}`);
+        }
+      }
+    }
+  }
+  return [...egress.values()];
+}
+
+/** All egress of the assembly: the NHS login issuers first, then the backends, then every other use of declared egress. */
+export function collectEgress(templates: readonly TemplateUnit[], stackName: (unit: TemplateUnit) => string, settings?: ResidencySettings): EgressEntry[] {
+  return [...issuers(templates, stackName), ...backends(templates, stackName), ...(settings ? otherDeclared(templates, stackName, settings) : [])];
 }

@@ -29,8 +29,11 @@ export interface DataMapEntry {
 
 /** One egress of the service. */
 export interface EgressEntry {
-  /** `nhs-login`: the NHS login issuer the functions call; `backend`: a backend API methods forward requests to. */
-  readonly kind: 'nhs-login' | 'backend';
+  /**
+   * `nhs-login`: the NHS login issuer the functions call; `backend`: a backend API methods forward requests to;
+   * `declared`: any other use of a declared egress host (an HTTP task, a subscription, an API destination...).
+   */
+  readonly kind: 'nhs-login' | 'backend' | 'declared';
   /** The issuer, or the backend's base URL (a proxy resource's `/{proxy}` left off). */
   readonly url: string;
   readonly host: string;
@@ -42,11 +45,16 @@ export interface EgressEntry {
   readonly connection?: 'internet' | 'vpc-link';
   /** What the backend's declaration (`declareBackend`) says it is, or `undeclared`. */
   readonly purpose?: string;
+  /** For `declared`: each use, `<what>: <logical id> <type> <property path> (<stack>)`. */
+  readonly resources?: readonly string[];
 }
 
 /** The residency report: what reviewers read instead of the templates. */
 export interface ResidencyReport {
+  /** The allowed regions, as words (`eu-west-2`, or `eu-west-2 or eu-west-1`). */
   readonly allowedRegion: string;
+  /** The declared egress hosts the rules were held to (besides backends declared in the templates). */
+  readonly egressHosts: readonly string[];
   readonly stacks: readonly ReportStack[];
   readonly dataMap: readonly DataMapEntry[];
   readonly egress: readonly EgressEntry[];

@@ -43,6 +43,7 @@ export function renderResidencyReport(report: ResidencyReport): string {
   lines.push('', '## Egress', '');
   const issuers = report.egress.filter((e) => e.kind === 'nhs-login');
   const backends = report.egress.filter((e) => e.kind === 'backend');
+  const declared = report.egress.filter((e) => e.kind === 'declared');
   if (report.egress.length === 0) {
     lines.push(`No function declares an NHS login issuer (${ISSUER_VARIABLE}); no egress is configured.`);
   } else if (issuers.length === 0) {
@@ -63,6 +64,14 @@ export function renderResidencyReport(report: ResidencyReport): string {
       lines.push(`- \`${e.url}\` (host \`${e.host}\`, ${via}): ${e.purpose ?? 'undeclared'}; used by ${e.methods.join(', ')}`);
     }
   }
+  if (declared.length > 0) {
+    lines.push('', 'Other uses of declared egress (the hosts declared as egress, each with the resources that send data to it):', '');
+    for (const e of declared) lines.push(`- \`${e.host}\`: ${(e.resources ?? []).join('; ')}`);
+  }
+  lines.push(
+    '',
+    `Declared egress hosts: ${report.egressHosts.length > 0 ? report.egressHosts.map((h) => `\`${h}\``).join(', ') : 'none'}, and the backends declared above.`,
+  );
   lines.push('', '## What no template can show', '');
   lines.push(
     '- AWS Organizations backup policies can add backup plans (and copy actions to other regions) outside any template: the landing zone must confirm none applies.',

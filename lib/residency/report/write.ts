@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readResidencyInput } from '../assembly';
+import type { ResidencyOptions } from '../settings';
 import { buildResidencyReport } from './build';
 import type { ResidencyReport } from './model';
 import { renderResidencyReport } from './render';
@@ -22,11 +23,12 @@ export const REPORT_FILES = { markdown: 'residency-report.md', json: 'residency-
  * if (!report.passed) process.exitCode = 1;
  * ```
  *
+ * @param options allowed regions and declared egress (see `ResidencyOptions`); the defaults are this package's own
  * @returns the report (its `findings` are the scanner's)
  * @throws ResidencyInputError when the directory is not a readable cloud assembly
  */
-export function writeResidencyReport(assemblyDir: string): ResidencyReport {
-  const report = buildResidencyReport(readResidencyInput(assemblyDir));
+export function writeResidencyReport(assemblyDir: string, options: ResidencyOptions = {}): ResidencyReport {
+  const report = buildResidencyReport(readResidencyInput(assemblyDir), options);
   fs.writeFileSync(path.join(assemblyDir, REPORT_FILES.markdown), renderResidencyReport(report));
   fs.writeFileSync(path.join(assemblyDir, REPORT_FILES.json), `${JSON.stringify(report, null, 2)}\n`);
   return report;

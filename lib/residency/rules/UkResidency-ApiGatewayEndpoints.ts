@@ -1,5 +1,5 @@
 import { show } from '../intrinsics';
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { isRecord, select } from '../template';
 
@@ -21,7 +21,7 @@ export const ApiGatewayEndpoints: ResourceRule = {
   info: 'REST APIs and API Gateway domain names must declare a REGIONAL (or PRIVATE) endpoint and use a regional certificate.',
   explanation:
     'An edge-optimised endpoint (the default when EndpointConfiguration is omitted) is fronted by CloudFront: ' +
-    `TLS is terminated and requests decrypted at edge locations worldwide, not in ${ALLOWED_REGION}. An edge domain ` +
+    `TLS is terminated and requests decrypted at edge locations worldwide, not in ${ALLOWED}. An edge domain ` +
     'name also needs a certificate in us-east-1 (CertificateArn) instead of a regional one (RegionalCertificateArn).',
   check(resource) {
     const hits: RuleHit[] = [];
@@ -41,7 +41,7 @@ export const ApiGatewayEndpoints: ResourceRule = {
     if (resource.type === 'AWS::ApiGateway::DomainName' && p.CertificateArn !== undefined) {
       hits.push({
         path: ['CertificateArn'],
-        message: `edge certificate (CertificateArn ${show(p.CertificateArn)}): use RegionalCertificateArn in ${ALLOWED_REGION}`,
+        message: `edge certificate (CertificateArn ${show(p.CertificateArn)}): use RegionalCertificateArn in ${ALLOWED}`,
       });
     }
     if (resource.type === 'AWS::ApiGatewayV2::DomainName') {

@@ -1,5 +1,5 @@
 import { MARKER } from '../intrinsics';
-import { ALLOWED_REGION, findRegionNames } from '../regions';
+import { ALLOWED, findRegionNames, isAllowedRegion } from '../regions';
 import type { AssetRule, RuleHit } from '../rule';
 
 /**
@@ -10,26 +10,27 @@ import type { AssetRule, RuleHit } from '../rule';
 export const AssetDestinations: AssetRule = {
   id: 'UkResidency-AssetDestinations',
   scope: 'assets',
-  info: `Every asset manifest destination must be in ${ALLOWED_REGION}.`,
+  info: `Every asset manifest destination must be in ${ALLOWED}.`,
   explanation:
     'cdk deploy publishes each asset (function code, nested templates, images) to the destinations in the asset ' +
-    `manifest before any stack is created; a destination in another region copies them out of ${ALLOWED_REGION}, ` +
+    `manifest before any stack is created; a destination in another region copies them out of ${ALLOWED}, ` +
     'and one without a region goes wherever the credentials point.',
-  check(destinations) {
+  check(destinations, settings) {
     const hits: RuleHit[] = [];
     for (const d of destinations) {
       const region = d.region === '${AWS::Region}' ? MARKER.region : d.region;
       if (region === undefined || region === '' || region === MARKER.region) {
-        hits.push({ path: [...d.path, 'region'], message: `asset destination has no fixed region (${d.region ?? 'none'}): it must be ${ALLOWED_REGION}` });
+        hits.push({ path: [...d.path, 'region'], message: `asset destination has no fixed region (${d.region ?? 'none'}): it must be ${ALLOWED}` });
         continue;
       }
-      if (region !== ALLOWED_REGION) {
+      if (!isAllowedRegion(region, settings)) {
         hits.push({ path: [...d.path, 'region'], message: `asset published to ${region}`, region });
         continue; // bucket and role names only repeat the region
       }
       for (const [field, value] of Object.entries(d.fields)) {
         for (const r of findRegionNames(value)) {
-          if (r.region !== ALLOWED_REGION) hits.push({ path: [...d.path, field], message: `asset destination ${field} names ${r.region}`, region: r.region });
+          if (!isAllowedRegion(r.region, settings))
+            hits.push({ path: [...d.path, field], message: `asset destination ${field} names ${r.region}`, region: r.region });
         }
       }
     }

@@ -1,5 +1,5 @@
 import { MARKER, findArns, isSameRegionImport, localReference, regionOfDestination, renderText } from '../intrinsics';
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { select } from '../template';
 
@@ -10,17 +10,17 @@ import { select } from '../template';
 export const BackupCopies: ResourceRule = {
   id: 'UkResidency-BackupCopies',
   scope: 'resource',
-  info: `Backup copy actions must target a vault in ${ALLOWED_REGION} and in this account.`,
+  info: `Backup copy actions must target a vault in ${ALLOWED} and in this account.`,
   explanation:
     'A copy action in a backup plan sends every recovery point of the sessions table to the destination vault; ' +
-    `a vault in another region (or another account, whose own policies this template cannot see) takes the data out of ${ALLOWED_REGION}.`,
+    `a vault in another region (or another account, whose own policies this template cannot see) takes the data out of ${ALLOWED}.`,
   check(resource) {
     if (resource.type !== 'AWS::Backup::BackupPlan') return [];
     const hits: RuleHit[] = [];
     const plan = resource.properties.BackupPlan;
     for (const { value, path } of select(plan, 'BackupPlanRule.*.CopyActions.*.DestinationBackupVaultArn')) {
       const fullPath = ['BackupPlan', ...path];
-      const verdict = regionOfDestination(value, resource.template);
+      const verdict = regionOfDestination(value, resource.template, resource.settings);
       if (verdict.kind === 'foreign') {
         hits.push({ path: fullPath, region: verdict.region, message: `backup copy to a vault in ${verdict.region}` });
         continue;
@@ -29,7 +29,7 @@ export const BackupCopies: ResourceRule = {
         hits.push({ path: fullPath, message: `backup copy to ${verdict.how}` });
         continue;
       }
-      if (localReference(value, resource.template) || isSameRegionImport(value)) continue;
+      if (localReference(value, resource.template) || isSameRegionImport(value, resource.settings)) continue;
       const [arn] = findArns(renderText(value, resource.template));
       const account = arn?.account;
       const sameAccount = account === MARKER.account || (resource.env.account !== undefined && account === resource.env.account);

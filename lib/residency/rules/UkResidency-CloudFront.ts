@@ -1,4 +1,4 @@
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import { denyTypes } from '../rule';
 
 /**
@@ -12,7 +12,7 @@ export const CloudFront = denyTypes(
     info: 'No CloudFront resources (distributions, functions, Lambda@Edge associations, real-time logs).',
     explanation:
       'CloudFront terminates TLS and runs code at edge locations worldwide, so requests (including the OIDC ' +
-      `callback's code and state, cookies and headers) are decrypted and processed outside ${ALLOWED_REGION}; ` +
+      `callback's code and state, cookies and headers) are decrypted and processed outside ${ALLOWED}; ` +
       'it is exempt from the Control Tower region-deny. Serve the API from its regional endpoint instead.',
   },
   {},

@@ -1,5 +1,5 @@
 import { isAllowedRegionValue, show } from '../intrinsics';
-import { ALLOWED_REGION, isForeignRegion } from '../regions';
+import { ALLOWED, isForeignRegion } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { isRecord, type ValuePath } from '../template';
 
@@ -26,11 +26,11 @@ function findGetStackOutput(value: unknown, path: ValuePath, out: { path: ValueP
 export const CrossRegionReferences: ResourceRule = {
   id: 'UkResidency-CrossRegionReferences',
   scope: 'resource',
-  info: `No cross-region references: no Custom::CrossRegion* resources and no Fn::GetStackOutput outside ${ALLOWED_REGION}.`,
+  info: `No cross-region references: no Custom::CrossRegion* resources and no Fn::GetStackOutput outside ${ALLOWED}.`,
   explanation:
     'CDK implements references between stacks in different regions with custom resources that copy values through ' +
     'SSM parameters in the other region, and with Fn::GetStackOutput; either means a stack of this app lives ' +
-    `outside ${ALLOWED_REGION} and values of this one are written there.`,
+    `outside ${ALLOWED} and values of this one are written there.`,
   check(resource) {
     const hits: RuleHit[] = [];
     const reason = PLUMBING[resource.type];
@@ -38,11 +38,11 @@ export const CrossRegionReferences: ResourceRule = {
     const outputs: { path: ValuePath; region: unknown }[] = [];
     findGetStackOutput(resource.properties, [], outputs);
     for (const o of outputs) {
-      if (o.region === undefined || isAllowedRegionValue(o.region)) continue;
+      if (o.region === undefined || isAllowedRegionValue(o.region, resource.settings)) continue;
       hits.push({
         path: o.path,
         message: `Fn::GetStackOutput from ${show(o.region)}`,
-        ...(typeof o.region === 'string' && isForeignRegion(o.region) ? { region: o.region } : {}),
+        ...(typeof o.region === 'string' && isForeignRegion(o.region, resource.settings) ? { region: o.region } : {}),
       });
     }
     return hits;

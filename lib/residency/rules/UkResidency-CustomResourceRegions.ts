@@ -1,5 +1,5 @@
 import { isAllowedRegionValue, MARKER, renderText, show } from '../intrinsics';
-import { ALLOWED_REGION, isForeignRegion } from '../regions';
+import { ALLOWED, isAllowedRegion, isForeignRegion } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { isRecord, JSON_SEGMENT, type CfnTemplate, type ValuePath } from '../template';
 
@@ -45,22 +45,24 @@ function regionProperties(root: unknown, template: CfnTemplate): { path: ValuePa
 export const CustomResourceRegions: ResourceRule = {
   id: 'UkResidency-CustomResourceRegions',
   scope: 'resource',
-  info: `Custom resources must not act in a region other than ${ALLOWED_REGION} (no "region" property or SDK call region elsewhere).`,
+  info: `Custom resources must not act in a region other than ${ALLOWED} (no "region" property or SDK call region elsewhere).`,
   explanation:
     'A custom resource runs arbitrary API calls; AwsCustomResource takes a "region" in its call, and any provider ' +
-    `may read a Region property, to act in another region. That is a write or a read of data outside ${ALLOWED_REGION} ` +
+    `may read a Region property, to act in another region. That is a write or a read of data outside ${ALLOWED} ` +
     'that the template shows only in that one property.',
   check(resource) {
     if (!isCustomResource(resource.type)) return [];
     const hits: RuleHit[] = [];
     for (const { path, value } of regionProperties(resource.properties, resource.template)) {
-      if (isAllowedRegionValue(value)) continue;
+      if (isAllowedRegionValue(value, resource.settings)) continue;
       const text = renderText(value, resource.template);
-      if (text === ALLOWED_REGION || text === MARKER.region) continue;
+      if (isAllowedRegion(text, resource.settings) || text === MARKER.region) continue;
       hits.push({
         path,
-        message: isForeignRegion(text) ? `custom resource acts in ${text}` : `custom resource region ${show(value)} cannot be shown to be ${ALLOWED_REGION}`,
-        ...(isForeignRegion(text) ? { region: text } : {}),
+        message: isForeignRegion(text, resource.settings)
+          ? `custom resource acts in ${text}`
+          : `custom resource region ${show(value)} cannot be shown to be ${ALLOWED}`,
+        ...(isForeignRegion(text, resource.settings) ? { region: text } : {}),
       });
     }
     return hits;

@@ -1,5 +1,5 @@
 import { regionOfDestination } from '../intrinsics';
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { select } from '../template';
 
@@ -38,6 +38,8 @@ export const DESTINATION_PROPERTIES: Readonly<Record<string, readonly string[]>>
   'AWS::CloudTrail::Trail': ['CloudWatchLogsLogGroupArn'],
   'AWS::WAFv2::LoggingConfiguration': ['LogDestinationConfigs.*'],
   'AWS::StepFunctions::StateMachine': ['LoggingConfiguration.Destinations.*.CloudWatchLogsLogGroup.LogGroupArn'],
+  'AWS::CodeDeploy::DeploymentGroup': ['TriggerConfigurations.*.TriggerTargetArn'],
+  'AWS::Synthetics::Canary': ['ArtifactConfig.S3Encryption.KmsKeyArn'],
 };
 
 /**
@@ -48,18 +50,18 @@ export const DESTINATION_PROPERTIES: Readonly<Record<string, readonly string[]>>
 export const DataDestinations: ResourceRule = {
   id: 'UkResidency-DataDestinations',
   scope: 'resource',
-  info: `Every data, event and log destination must be a resource of this app or an ARN in ${ALLOWED_REGION}.`,
+  info: `Every data, event and log destination must be a resource of this app or an ARN in ${ALLOWED}.`,
   explanation:
     'Log subscriptions, event targets, access logs, dead-letter queues, stream specifications and notifications ' +
     'deliver data to the resource they name. A destination in another region (an event bus elsewhere, a log ' +
-    `destination in us-east-1) moves the data there, and one whose region cannot be read from the template cannot be shown to stay in ${ALLOWED_REGION}.`,
+    `destination in us-east-1) moves the data there, and one whose region cannot be read from the template cannot be shown to stay in ${ALLOWED}.`,
   check(resource) {
     const hits: RuleHit[] = [];
     for (const pattern of DESTINATION_PROPERTIES[resource.type] ?? []) {
       for (const { value, path } of select(resource.properties, pattern)) {
-        const verdict = regionOfDestination(value, resource.template);
+        const verdict = regionOfDestination(value, resource.template, resource.settings);
         if (verdict.kind === 'foreign') hits.push({ path, region: verdict.region, message: `destination in ${verdict.region} (${verdict.how})` });
-        else if (verdict.kind === 'unproven') hits.push({ path, message: `destination not shown to be in ${ALLOWED_REGION}: ${verdict.how}` });
+        else if (verdict.kind === 'unproven') hits.push({ path, message: `destination not shown to be in ${ALLOWED}: ${verdict.how}` });
       }
     }
     return hits;

@@ -1,5 +1,5 @@
 import { isAllowedRegionValue, show } from '../intrinsics';
-import { ALLOWED_REGION, isForeignRegion } from '../regions';
+import { ALLOWED, isForeignRegion } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { select } from '../template';
 
@@ -12,10 +12,10 @@ import { select } from '../template';
 export const DynamoDbReplication: ResourceRule = {
   id: 'UkResidency-DynamoDbReplication',
   scope: 'resource',
-  info: `DynamoDB replicas must all be in ${ALLOWED_REGION}, with no witness and no legacy replica custom resource.`,
+  info: `DynamoDB replicas must all be in ${ALLOWED}, with no witness and no legacy replica custom resource.`,
   explanation:
     'A global table replica, a multi-region consistency witness or a legacy Custom::DynamoDBReplica keeps a full, ' +
-    `continuously updated copy of the table (the sessions, with NHS login subjects and claims) outside ${ALLOWED_REGION}.`,
+    `continuously updated copy of the table (the sessions, with NHS login subjects and claims) outside ${ALLOWED}.`,
   check(resource) {
     const hits: RuleHit[] = [];
     if (resource.type === 'Custom::DynamoDBReplica') {
@@ -23,13 +23,13 @@ export const DynamoDbReplication: ResourceRule = {
       hits.push({
         path: [],
         message: `legacy table replica custom resource${typeof region === 'string' ? ` to ${region}` : ''}`,
-        ...(typeof region === 'string' && isForeignRegion(region) ? { region } : {}),
+        ...(typeof region === 'string' && isForeignRegion(region, resource.settings) ? { region } : {}),
       });
     }
     if (resource.type !== 'AWS::DynamoDB::GlobalTable') return hits;
     for (const { value, path } of select(resource.properties, 'Replicas.*.Region')) {
-      if (isAllowedRegionValue(value)) continue;
-      const region = typeof value === 'string' && isForeignRegion(value) ? value : undefined;
+      if (isAllowedRegionValue(value, resource.settings)) continue;
+      const region = typeof value === 'string' && isForeignRegion(value, resource.settings) ? value : undefined;
       hits.push({ path, message: `global table replica in ${show(value)}`, ...(region ? { region } : {}) });
     }
     for (const { value, path } of select(resource.properties, 'GlobalTableWitnesses')) {
@@ -37,7 +37,7 @@ export const DynamoDbReplication: ResourceRule = {
       const regions = select(value, '*.Region')
         .map((w) => show(w.value))
         .join(', ');
-      hits.push({ path, message: `global table witness${regions ? ` in ${regions}` : ''} (replication state outside ${ALLOWED_REGION})` });
+      hits.push({ path, message: `global table witness${regions ? ` in ${regions}` : ''} (replication state outside ${ALLOWED})` });
     }
     return hits;
   },

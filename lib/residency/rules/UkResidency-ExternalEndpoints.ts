@@ -1,81 +1,55 @@
-import { awsHostIssues } from '../../../config/mounts';
-import { backendDeclarationOf, hostOf } from '../backend-declaration';
-import { renderText, show } from '../intrinsics';
-import { ALLOWED_REGION, findRegionNames } from '../regions';
+import { classifyUrl, declaredHostOf, egressUses } from '../egress';
+import { show } from '../intrinsics';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
-import { isRecord, type ResourceView, type ValuePath } from '../template';
-
-/** A host inside AWS in the allowed region (`*.eu-west-2.amazonaws.com` or one built from `${AWS::Region}`). */
-export function isInRegionAwsHost(url: string): boolean {
-  const host = /^[a-z]+:\/\/([^/:?#]+)/i.exec(url)?.[1] ?? '';
-  return new RegExp(`\\.(${ALLOWED_REGION}|«Region»)\\.(amazonaws\\.com|«URLSuffix»)$`).test(host);
-}
-
-const FIREHOSE_EXTERNAL = ['HttpEndpointDestinationConfiguration', 'SplunkDestinationConfiguration', 'SnowflakeDestinationConfiguration'];
 
 /**
- * Where a REST API method's HTTP integration may forward requests: an AWS host in eu-west-2; through a VPC link
- * (which reaches a load balancer of the API's own region whatever host the URI names), unless the URI names an AWS
- * host elsewhere; or over https to a declared backend (`declareBackend`: the stage's mounts), whose declared host is
- * the URI's. No declaration covers an AWS endpoint in another region or a global one (CloudFront, Global
- * Accelerator). Returns what is wrong, or nothing.
- */
-function methodIntegrationIssue(resource: ResourceView, integration: Record<string, unknown>, text: string): Omit<RuleHit, 'path'> | undefined {
-  const what = `${String(integration.Type)} integration to ${show(text)}`;
-  if (isInRegionAwsHost(text)) return undefined;
-  const host = hostOf(text);
-  if (host !== undefined && awsHostIssues(host, ALLOWED_REGION, []).length > 0) {
-    const region = findRegionNames(host).find((r) => r.region !== ALLOWED_REGION)?.region;
-    return { message: `${what}: an AWS endpoint outside ${ALLOWED_REGION}${region ? ` (${region})` : ' (global or edge)'}`, ...(region ? { region } : {}) };
-  }
-  if (integration.ConnectionType === 'VPC_LINK') return undefined;
-  const declared = backendDeclarationOf(resource.template, resource.logicalId);
-  if (!declared) return { message: `${what}, outside AWS ${ALLOWED_REGION} and not a declared backend` };
-  const declaredHost = renderText(declared.host, resource.template).toLowerCase();
-  if (host?.toLowerCase() !== declaredHost)
-    return { message: `${what}, outside AWS ${ALLOWED_REGION}: the declared backend is ${show(declaredHost)}, not this host` };
-  if (!/^https:\/\//i.test(text)) return { message: `${what}: a declared backend is reached over https only` };
-  return undefined;
-}
-
-/**
- * No push of data to HTTP endpoints outside AWS: EventBridge API destinations, Firehose HTTP/Splunk/Snowflake
- * destinations and HTTP APIs' integrations. A REST API method may forward to AWS in eu-west-2, through a VPC link, or
- * over https to a declared backend: one of the stage's mounts, which the report lists as egress beside the NHS login
- * issuer. The functions' only egress is the issuer (see `UkResidency-LambdaEgress`).
+ * No data to a host outside AWS unless it is declared egress. Wherever a template names a URL the service sends
+ * requests, events or records to (see `egressUses`: API Gateway HTTP integrations and OpenAPI bodies, AppSync HTTP
+ * data sources, Step Functions HTTP tasks, EventBridge API destinations and connections, Firehose HTTP, Splunk and
+ * Snowflake destinations), the URL must lead to AWS in the allowed region(s), through a VPC link (which reaches a
+ * load balancer of the API's own region whatever host the URI names, unless it names an AWS host elsewhere), or over
+ * https to declared egress: a host of the settings' `egressHosts` (the NHS login issuers by default) or the host
+ * the resource itself declares with `declareBackend`. No declaration covers an AWS endpoint in another region or a
+ * global one (CloudFront, Global Accelerator). Lambda environments and SNS subscriptions have rules of their own.
  */
 export const ExternalEndpoints: ResourceRule = {
   id: 'UkResidency-ExternalEndpoints',
   scope: 'resource',
-  info: `No HTTP integrations, API destinations or Firehose endpoints outside AWS ${ALLOWED_REGION}, except declared https backends (never an AWS endpoint elsewhere).`,
+  info: `No HTTP integration, OpenAPI integration, AppSync HTTP data source, Step Functions HTTP task, API destination, connection or Firehose endpoint outside AWS ${ALLOWED}, except declared egress over https (never an AWS endpoint elsewhere).`,
   explanation:
-    'HTTP integrations, API destinations and Firehose HTTP or SaaS destinations forward requests, events and ' +
-    'records to hosts whose location this template cannot show. The egress of this service is the NHS login ' +
-    'issuer, called by the functions, and the backends the stage declares as mounts, listed in the report; an AWS ' +
-    `endpoint outside ${ALLOWED_REGION} is never a backend.`,
+    'HTTP integrations, HTTP tasks, API destinations and Firehose HTTP or SaaS destinations forward requests, events and ' +
+    'records to hosts whose location this template cannot show. The egress of this service is declared: the NHS login ' +
+    'issuer and the backends the stage declares as mounts, listed in the report; an AWS endpoint outside the allowed ' +
+    'region is never declared egress.',
   check(resource) {
+    if (resource.type === 'AWS::SNS::Subscription' || resource.type === 'AWS::SNS::Topic') return [];
     const hits: RuleHit[] = [];
-    const p = resource.properties;
-    const url = (value: unknown, path: ValuePath, what: string) => {
-      const text = renderText(value, resource.template);
-      if (!isInRegionAwsHost(text)) hits.push({ path, message: `${what} to ${show(text)}, outside AWS ${ALLOWED_REGION}` });
-    };
-    if (resource.type === 'AWS::ApiGateway::Method' && isRecord(p.Integration)) {
-      const type = p.Integration.Type;
-      if (type === 'HTTP' || type === 'HTTP_PROXY') {
-        const issue = methodIntegrationIssue(resource, p.Integration, renderText(p.Integration.Uri, resource.template));
-        if (issue) hits.push({ path: ['Integration', 'Uri'], ...issue });
-      }
-    }
-    if (resource.type === 'AWS::ApiGatewayV2::Integration' && p.IntegrationType === 'HTTP_PROXY') {
-      const text = renderText(p.IntegrationUri, resource.template);
-      if (/^https?:/i.test(text)) url(p.IntegrationUri, ['IntegrationUri'], 'HTTP_PROXY integration');
-    }
-    if (resource.type === 'AWS::Events::ApiDestination') url(p.InvocationEndpoint, ['InvocationEndpoint'], 'API destination');
-    if (resource.type === 'AWS::KinesisFirehose::DeliveryStream') {
-      for (const key of FIREHOSE_EXTERNAL) {
-        if (p[key] !== undefined)
-          hits.push({ path: [key], message: `Firehose ${key.replace(/Configuration$/, '')} sends records outside AWS ${ALLOWED_REGION}` });
+    const declaredHost = declaredHostOf(resource);
+    for (const use of egressUses(resource)) {
+      const what = `${use.what} to ${show(use.url)}`;
+      const verdict = classifyUrl(use.url, resource.settings, declaredHost);
+      switch (verdict.kind) {
+        case 'aws-elsewhere':
+          hits.push({
+            path: use.path,
+            message: `${what}: an AWS endpoint outside ${ALLOWED}${verdict.region ? ` (${verdict.region})` : ' (global or edge)'}`,
+            ...(verdict.region ? { region: verdict.region } : {}),
+          });
+          break;
+        case 'aws-in-region':
+        case 'loopback':
+        case 'private':
+        case 'declared':
+          break;
+        default:
+          if (use.vpcLink) break;
+          if (verdict.kind === 'plain-http') hits.push({ path: use.path, message: `${what}: declared egress is reached over https only` });
+          else if (verdict.kind === 'unknown-host')
+            hits.push({ path: use.path, message: `${what}: the host cannot be read from the template, so it cannot be shown to be declared egress` });
+          else if (declaredHost !== undefined)
+            hits.push({ path: use.path, message: `${what}, outside AWS ${ALLOWED}: the declared backend is ${show(declaredHost)}, not this host` });
+          else hits.push({ path: use.path, message: `${what}, outside AWS ${ALLOWED} and not declared egress` });
       }
     }
     return hits;

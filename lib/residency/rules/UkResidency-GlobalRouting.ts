@@ -1,4 +1,4 @@
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import { denyTypes } from '../rule';
 
 /**
@@ -13,7 +13,7 @@ export const GlobalRouting = denyTypes(
     explanation:
       'Global Accelerator terminates connections at edge locations worldwide; an EventBridge global endpoint fails ' +
       'events over to a secondary region; Route 53 health checkers call the service from regions around the world; ' +
-      `Route 53 query logs must be delivered to us-east-1. Each processes requests or events outside ${ALLOWED_REGION}.`,
+      `Route 53 query logs must be delivered to us-east-1. Each processes requests or events outside ${ALLOWED}.`,
   },
   {
     'AWS::Events::Endpoint': 'a global endpoint replicates and fails over events to a secondary region',

@@ -1,4 +1,4 @@
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { isRecord, select, type ValuePath } from '../template';
 
@@ -38,7 +38,7 @@ export const KmsMultiRegion: ResourceRule = {
   info: 'KMS keys must be single-Region: no MultiRegion, no replica keys, no permission to replicate a key.',
   explanation:
     'A multi-Region key shares its key material with replicas in other regions, where data encrypted under it ' +
-    `can be decrypted; kms:* is exempt from the Control Tower region-deny, so nothing else stops it. Keep every key in ${ALLOWED_REGION}.`,
+    `can be decrypted; kms:* is exempt from the Control Tower region-deny, so nothing else stops it. Keep every key in ${ALLOWED}.`,
   check(resource) {
     const hits: RuleHit[] = [];
     if (resource.type === 'AWS::KMS::ReplicaKey') hits.push({ path: [], message: 'replica of a multi-Region key' });

@@ -1,13 +1,8 @@
-import { ENVIRONMENT_KEYS } from '../../../lambda/settings';
-import { NHS_LOGIN_ISSUERS } from '../../../config/schema';
+import { classifyUrl, declaredHostOf, lowerHost, TELEMETRY_HOSTS } from '../egress';
 import { findArns, MARKER, renderText, show } from '../intrinsics';
-import { ALLOWED_REGION, findRegionNames } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { isRecord } from '../template';
-import { isInRegionAwsHost } from './UkResidency-ExternalEndpoints';
-
-/** Hosts a function may be told to call: the NHS login issuers (the only egress) and loopback (local stage). */
-export const ALLOWED_EGRESS_HOSTS: readonly string[] = [...Object.values(NHS_LOGIN_ISSUERS).map((u) => new URL(u).hostname), '127.0.0.1', 'localhost'];
 
 /**
  * Accounts whose layers may run in a function besides this stack's own: AWS-published layers that run in the
@@ -15,24 +10,24 @@ export const ALLOWED_EGRESS_HOSTS: readonly string[] = [...Object.values(NHS_LOG
  */
 export const ALLOWED_LAYER_ACCOUNTS: readonly string[] = ['094274105915', '580247275435'];
 
-/** Observability and error-reporting SaaS that functions are commonly pointed at by environment. */
-const TELEMETRY_HOSTS =
-  /\b(datadoghq\.(com|eu)|datadog|newrelic\.com|nr-data\.net|sentry\.io|ingest\.sentry|honeycomb\.io|logz\.io|splunkcloud\.com|loggly\.com|papertrailapp\.com|sumologic\.com|dynatrace\.com|lightstep\.com|grafana\.net|logtail\.com|bugsnag\.com|rollbar\.com|elastic-cloud\.com)\b/i;
-
-/** Variables that hold the service's own public URL (where the browser returns), not a place the function calls. */
-const SELF_URL_VARIABLES: readonly string[] = [ENVIRONMENT_KEYS.redirectUri];
-
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/([^/\s:?#"',]+)/gi;
 
+/** Variable names that say their value is a place to call (`API_HOST`, `WEBHOOK_ENDPOINT`, `COLLECTOR_URL`). */
+const ENDPOINT_VARIABLE = /(URL|URI|ENDPOINT|HOST|HOSTNAME|WEBHOOK|DSN)$/i;
+
+/** A bare host name (`api.partner.example.org`), as such variables often hold without a scheme. */
+const BARE_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}(:\d+)?$/i;
+
 /**
- * A function's configuration names only allowed egress: URLs in its environment point at the NHS login issuer,
- * loopback, AWS in eu-west-2 or the service's own host (that of its callback URL); no telemetry SaaS endpoints;
- * layers come from this account or from AWS.
+ * A function's configuration names only declared egress: URLs in its environment point at a declared host (the
+ * settings' `egressHosts`, the NHS login issuers by default), loopback, AWS in the allowed region(s) or the service's
+ * own host (that of its self-URL variables, its callback URL by default); no telemetry SaaS endpoints; layers come
+ * from this account or from AWS.
  */
 export const LambdaEgress: ResourceRule = {
   id: 'UkResidency-LambdaEgress',
   scope: 'resource',
-  info: `Lambda environment URLs must be the NHS login issuer, loopback, AWS ${ALLOWED_REGION} or the service's own host; no telemetry SaaS; layers from this account or AWS only.`,
+  info: `Lambda environment URLs must be declared egress (the NHS login issuer), loopback, AWS ${ALLOWED} or the service's own host; no telemetry SaaS; layers from this account or AWS only.`,
   explanation:
     'A function sends data wherever its configuration tells it: an endpoint in an environment variable (a ' +
     'telemetry or error-reporting SaaS, an API elsewhere) or a third-party layer (an extension that ships logs and ' +
@@ -44,9 +39,11 @@ export const LambdaEgress: ResourceRule = {
     if (isRecord(env)) {
       // The service's own host (that of its callback URL) is not egress wherever it appears: the identity assertions'
       // audiences (`PROTECTED_ROUTES`) are URLs on it that name a mount, never a place the function calls.
+      const selfUrlVariables = resource.settings.selfUrlVariables;
+      const declaredHost = declaredHostOf(resource);
       const ownHosts = new Set(
-        SELF_URL_VARIABLES.flatMap((name) =>
-          env[name] === undefined ? [] : [...renderText(env[name], resource.template).matchAll(URL_IN_TEXT)].map((m) => (m[1] ?? '').toLowerCase()),
+        selfUrlVariables.flatMap((name) =>
+          env[name] === undefined ? [] : [...renderText(env[name], resource.template).matchAll(URL_IN_TEXT)].map((m) => lowerHost(m[1]) ?? ''),
         ),
       );
       for (const [name, raw] of Object.entries(env)) {
@@ -57,14 +54,18 @@ export const LambdaEgress: ResourceRule = {
           hits.push({ path, message: `names the telemetry service ${telemetry[0]}` });
           continue;
         }
-        if (SELF_URL_VARIABLES.includes(name)) continue;
-        for (const m of text.matchAll(URL_IN_TEXT)) {
-          const host = (m[1] ?? '').toLowerCase();
-          if (ALLOWED_EGRESS_HOSTS.includes(host) || ownHosts.has(host) || isInRegionAwsHost(m[0])) continue;
-          const region = findRegionNames(host).find((r) => r.region !== ALLOWED_REGION)?.region;
+        if (selfUrlVariables.includes(name)) continue;
+        // A host without a scheme in a variable named for an endpoint is called over https.
+        const urls = ENDPOINT_VARIABLE.test(name) && BARE_HOST.test(text.trim()) ? [`https://${text.trim()}`] : [text];
+        for (const m of urls.flatMap((u) => [...u.matchAll(URL_IN_TEXT)])) {
+          const host = lowerHost(m[1]) ?? '';
+          if (ownHosts.has(host)) continue;
+          const verdict = classifyUrl(m[0], resource.settings, declaredHost);
+          if (['aws-in-region', 'loopback', 'private', 'declared', 'plain-http'].includes(verdict.kind)) continue;
+          const region = verdict.kind === 'aws-elsewhere' ? verdict.region : undefined;
           hits.push({
             path,
-            message: `points the function at ${host}, which is not an allowed egress (NHS login issuer, loopback, AWS ${ALLOWED_REGION})`,
+            message: `points the function at ${host}, which is not declared egress (NHS login issuer, loopback, AWS ${ALLOWED})`,
             ...(region ? { region } : {}),
           });
         }

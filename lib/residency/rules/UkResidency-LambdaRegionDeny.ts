@@ -1,6 +1,7 @@
 import { isAllowedRegionValue, localReference, show } from '../intrinsics';
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule } from '../rule';
+import { DEFAULT_RESIDENCY_SETTINGS, type ResidencySettings } from '../settings';
 import { isRecord, select, type CfnTemplate } from '../template';
 
 function refersTo(list: unknown, logicalId: string): boolean {
@@ -30,7 +31,7 @@ function policiesOfRole(roleId: string, template: CfnTemplate): unknown[] {
  * True for a Deny of every action (or of everything but some), on every resource, whose request region is not
  * exactly eu-west-2 (or `${AWS::Region}`, which `UkResidency-StackEnvironment` pins to it).
  */
-export function isRegionDenyStatement(statement: unknown): boolean {
+export function isRegionDenyStatement(statement: unknown, settings: ResidencySettings = DEFAULT_RESIDENCY_SETTINGS): boolean {
   if (!isRecord(statement) || statement.Effect !== 'Deny') return false;
   const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
   if (!(actions.includes('*') || statement.NotAction !== undefined)) return false;
@@ -41,7 +42,7 @@ export function isRegionDenyStatement(statement: unknown): boolean {
     if (!/^StringNot(Equals|EqualsIgnoreCase|Like)$/.test(operator) || !isRecord(body)) return false;
     return Object.entries(body).some(([key, value]) => {
       const values = Array.isArray(value) ? value : [value];
-      return /^aws:RequestedRegion$/i.test(key) && values.length === 1 && isAllowedRegionValue(values[0]);
+      return /^aws:RequestedRegion$/i.test(key) && values.length > 0 && values.every((v) => isAllowedRegionValue(v, settings));
     });
   });
 }
@@ -53,10 +54,10 @@ export function isRegionDenyStatement(statement: unknown): boolean {
 export const LambdaRegionDeny: ResourceRule = {
   id: 'UkResidency-LambdaRegionDeny',
   scope: 'resource',
-  info: `Every Lambda function's execution role (defined in the same stack) must Deny requests whose aws:RequestedRegion is not ${ALLOWED_REGION}.`,
+  info: `Every Lambda function's execution role (defined in the same stack) must Deny requests whose aws:RequestedRegion is not ${ALLOWED}.`,
   explanation:
     'The templates show where resources are, not where code sends requests at run time. An explicit Deny on ' +
-    `aws:RequestedRegion other than ${ALLOWED_REGION} in every execution role stops a function from writing to or ` +
+    `aws:RequestedRegion other than ${ALLOWED} in every execution role stops a function from writing to or ` +
     'reading from another region whatever its code or configuration says; an SCP is the account-wide backstop.',
   check(resource) {
     if (resource.type !== 'AWS::Lambda::Function') return [];
@@ -67,8 +68,8 @@ export const LambdaRegionDeny: ResourceRule = {
       ];
     }
     const statements = policiesOfRole(roleId, resource.template).flatMap((doc) => select(doc, 'Statement.*').map((s) => s.value));
-    return statements.some(isRegionDenyStatement)
+    return statements.some((s) => isRegionDenyStatement(s, resource.settings))
       ? []
-      : [{ path: ['Role'], message: `execution role ${roleId} has no Deny on aws:RequestedRegion other than ${ALLOWED_REGION}` }];
+      : [{ path: ['Role'], message: `execution role ${roleId} has no Deny on aws:RequestedRegion other than ${ALLOWED}` }];
   },
 };

@@ -1,5 +1,5 @@
 import { denyPosition, findArns, walkText } from '../intrinsics';
-import { ALLOWED_REGION, findRegionNames } from '../regions';
+import { ALLOWED, findRegionNames, isAllowedRegion } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 
 /**
@@ -11,18 +11,18 @@ export const RegionNames: ResourceRule = {
   id: 'UkResidency-RegionNames',
   scope: 'resource',
   generic: true,
-  info: `No string may name a region other than ${ALLOWED_REGION}.`,
+  info: `No string may name a region other than ${ALLOWED}.`,
   explanation:
     'A region name in a property (an endpoint, a replica region, a queue URL, a JSON API call of a custom ' +
     'resource, an environment variable a function reads) is how a resource reaches or copies data to another ' +
-    `region. ${ALLOWED_REGION}, \${AWS::Region} and pseudo parameters pass; so does a region named by an IAM Deny ` +
+    `region. ${ALLOWED}, \${AWS::Region} and pseudo parameters pass; so does a region named by an IAM Deny ` +
     '(Resource, Action or a positive condition), which can only take permissions away.',
   check(resource) {
     const hits: RuleHit[] = [];
     walkText(resource.properties, resource.template, (text, path, ancestors) => {
       const arnRegionFields = findArns(text).map((a) => [a.regionStart, a.regionEnd] as const);
       for (const { region, index } of findRegionNames(text)) {
-        if (region === ALLOWED_REGION) continue;
+        if (isAllowedRegion(region, resource.settings)) continue;
         if (arnRegionFields.some(([start, end]) => index >= start && index < end)) continue;
         const position = denyPosition(path, ancestors);
         if (position === 'restrictive') continue;

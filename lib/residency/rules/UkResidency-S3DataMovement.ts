@@ -1,5 +1,5 @@
 import { isSameRegionImport, localReference, renderText, show } from '../intrinsics';
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { isRecord, select, type CfnTemplate } from '../template';
 
@@ -39,7 +39,7 @@ export const S3DataMovement: ResourceRule = {
   explanation:
     'Replication copies every object to the destination bucket, and access logs, inventories and analytics exports ' +
     'describe the objects; S3 ARNs carry no region, so only a bucket this app defines (and pins to ' +
-    `${ALLOWED_REGION}) can be shown to be in the UK. Transfer Acceleration routes uploads through CloudFront edge locations.`,
+    `${ALLOWED}) can be shown to be in the UK. Transfer Acceleration routes uploads through CloudFront edge locations.`,
   check(resource) {
     if (resource.type !== 'AWS::S3::Bucket') return [];
     const hits: RuleHit[] = [];

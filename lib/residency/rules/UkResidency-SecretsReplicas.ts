@@ -1,5 +1,5 @@
 import { show } from '../intrinsics';
-import { ALLOWED_REGION, isForeignRegion } from '../regions';
+import { ALLOWED, isForeignRegion } from '../regions';
 import type { ResourceRule, RuleHit } from '../rule';
 import { select } from '../template';
 
@@ -8,7 +8,7 @@ export const SecretsReplicas: ResourceRule = {
   id: 'UkResidency-SecretsReplicas',
   scope: 'resource',
   info: 'Secrets Manager secrets must have no ReplicaRegions.',
-  explanation: `A replica region keeps a synchronised copy of the secret value, encrypted under a key in that region, outside ${ALLOWED_REGION}.`,
+  explanation: `A replica region keeps a synchronised copy of the secret value, encrypted under a key in that region, outside ${ALLOWED}.`,
   check(resource) {
     if (resource.type !== 'AWS::SecretsManager::Secret') return [];
     const hits: RuleHit[] = [];
@@ -17,7 +17,11 @@ export const SecretsReplicas: ResourceRule = {
     const regions = select(resource.properties, 'ReplicaRegions.*.Region');
     if (regions.length === 0) hits.push({ path: ['ReplicaRegions'], message: `secret replicated (${show(replicas)})` });
     for (const { value, path } of regions) {
-      hits.push({ path, message: `secret replicated to ${show(value)}`, ...(typeof value === 'string' && isForeignRegion(value) ? { region: value } : {}) });
+      hits.push({
+        path,
+        message: `secret replicated to ${show(value)}`,
+        ...(typeof value === 'string' && isForeignRegion(value, resource.settings) ? { region: value } : {}),
+      });
     }
     return hits;
   },

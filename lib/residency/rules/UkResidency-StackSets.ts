@@ -1,4 +1,4 @@
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import { denyTypes } from '../rule';
 
 /**
@@ -11,7 +11,7 @@ export const StackSets = denyTypes(
     info: 'No CloudFormation StackSets.',
     explanation:
       'A StackSet deploys a template to the regions and accounts listed in its deployment targets, which can be ' +
-      `changed outside this template; it is a way of creating resources outside ${ALLOWED_REGION}.`,
+      `changed outside this template; it is a way of creating resources outside ${ALLOWED}.`,
   },
   { 'AWS::CloudFormation::StackSet': 'it deploys templates to other regions and accounts' },
 );

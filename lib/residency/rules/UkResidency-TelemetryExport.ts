@@ -1,4 +1,4 @@
-import { ALLOWED_REGION } from '../regions';
+import { ALLOWED } from '../regions';
 import { denyTypes } from '../rule';
 
 /**
@@ -13,7 +13,7 @@ export const TelemetryExport = denyTypes(
     explanation:
       'An account policy subscribes every log group in the account to a destination this stack does not define; a ' +
       'metric stream and an observability link or sink share telemetry with other accounts and regions. None can ' +
-      `be shown to keep logs (which record session events) in ${ALLOWED_REGION}.`,
+      `be shown to keep logs (which record session events) in ${ALLOWED}.`,
   },
   {
     'AWS::Logs::AccountPolicy': 'it applies subscription and data-protection policies to every log group in the account',

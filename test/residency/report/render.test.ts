@@ -5,7 +5,7 @@
 import type { ResidencyReport } from '../../../lib/residency/report';
 import { renderResidencyReport } from '../../../lib/residency/report/render';
 
-const empty: ResidencyReport = { allowedRegion: 'eu-west-2', stacks: [], dataMap: [], egress: [], rules: [], findings: [], passed: true };
+const empty: ResidencyReport = { allowedRegion: 'eu-west-2', egressHosts: [], stacks: [], dataMap: [], egress: [], rules: [], findings: [], passed: true };
 
 test('an empty report still has every section, with placeholder rows and no egress', () => {
   const md = renderResidencyReport(empty);
