@@ -1,11 +1,13 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
-import { Backups } from './backups';
+import { BACKUP_EVENT_RULE_PREFIX, Backups, RestoreTesting } from './backups';
 import { DataKey, IdentityAssertionKey, SigningKeys } from './keys';
+import { LogDataProtection } from './log-protection';
 import { sessionClaims } from './runtime-settings';
 import { SessionStore } from './session-store';
 
@@ -23,6 +25,7 @@ export class StatefulStack extends Stack {
   readonly assertionKey: IdentityAssertionKey;
   readonly sessionStore: SessionStore;
   readonly backups: Backups;
+  readonly restoreTesting: RestoreTesting;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -47,7 +50,32 @@ export class StatefulStack extends Stack {
       retentionDays: config.backupRetentionDays,
       retain: config.retainData,
       resources: [backup.BackupResource.fromDynamoDbTable(this.sessionStore.table)],
+      vaultLock: config.backupVaultLock,
     });
+    this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {
+      backups: this.backups,
+      table: this.sessionStore.table,
+      encryptionKey: this.dataKey,
+      stage: config.stage,
+      config: config.restoreTesting,
+    });
+    // EventBridge publishing AWS Backup's restore failures to the encrypted alarm topic (`lib/monitoring.ts`): only
+    // for this account's rules of this stage, by name (the rules live in the stateless stack, so their ARNs cannot be
+    // named here without tying this stack to that one).
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'BackupEventRulesToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/${BACKUP_EVENT_RULE_PREFIX(config.stage)}*` },
+        },
+      }),
+    );
+    // No log group lives here; should one appear, it must carry the data protection policy as the stateless ones do.
+    if (config.logDataProtection) LogDataProtection.guard(this);
 
     for (const [generation, key] of this.signingKeys.keys) {
       new CfnOutput(this, `SigningKeyV${generation}Arn`, {
