@@ -12,7 +12,8 @@ import { LocalUsageError, localCommandOptions } from '../local/provider-choice';
 async function main(): Promise<void> {
   const { port, autoUser, provider } = localCommandOptions(process.env);
   const logger = SinkLogger.create((line) => process.stdout.write(`${line}\n`), { logLevel: 'INFO' });
-  const stack = await startLocalStack({ port, autoUser, provider, logger });
+  // The sign-in metrics as Lambda writes them (embedded metric format JSON), between the log lines.
+  const stack = await startLocalStack({ port, autoUser, provider, logger, onMetrics: (line) => process.stdout.write(`${line}\n`) });
 
   const origin = stack.frontUrl;
   const mountLines = stack.mounts.map((m) => {

@@ -15,6 +15,16 @@ export const NHS_LOGIN_ISSUERS = {
   production: 'https://auth.login.nhs.uk',
 } as const;
 
+/**
+ * NHS login's settings page ("Manage your NHS login") by environment, keyed like `NHS_LOGIN_ISSUERS`
+ * (docs/nhs-login.md, "Manage your NHS login").
+ */
+export const NHS_LOGIN_SETTINGS_URLS = {
+  sandpit: 'https://settings.sandpit.signin.nhs.uk',
+  integration: 'https://settings.aos.signin.nhs.uk',
+  production: 'https://settings.login.nhs.uk',
+} as const satisfies Record<keyof typeof NHS_LOGIN_ISSUERS, string>;
+
 export const STAGE_NAMES = ['local', 'sandpit', 'integration', 'production'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -48,6 +58,12 @@ export const CLAIMS_BY_SCOPE: Record<(typeof NHS_LOGIN_SCOPES)[number], readonly
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Windows (minutes) the sign-in success ratio may be measured over. */
+export const SIGN_IN_WINDOWS = [5, 10, 15, 30, 60] as const;
+
+/** How a release of the functions reaches users (see `releases`). */
+export const RELEASE_STRATEGIES = ['canary', 'linear', 'allAtOnce'] as const;
 
 /** A vector of trust: identity level, then one or more authentication components (e.g. `P9.Cp.Cd`). */
 const VECTOR = /^P(0|5|9)(\.C[pdkm])+$/;
@@ -160,6 +176,122 @@ export const stageConfigSchema = z
       })
       .strict()
       .default({ lifetimeSeconds: 300 }),
+    /**
+     * Thresholds of the sign-in health alarms (see `lib/monitoring.ts` and `docs/runbooks/`). The defaults suit a
+     * front door with modest traffic; tune them per stage once its normal figures are known.
+     */
+    monitoring: z
+      .object({
+        /**
+         * The sign-in success alarm fires when fewer than this share of the sign-ins started in the window completed.
+         * Some users always walk away at NHS login, so this is a floor for "something is broken", not a target.
+         * @default 0.5
+         */
+        signInSuccessFloor: z.number().min(0.01).max(0.99).default(0.5),
+        /** The success ratio is judged only when at least this many sign-ins started in the window. @default 20 */
+        signInMinimumStarted: z.number().int().min(1).max(1_000_000).default(20),
+        /** The window the success ratio is measured over (minutes). @default 15 */
+        signInWindowMinutes: z
+          .number()
+          .refine((v) => (SIGN_IN_WINDOWS as readonly number[]).includes(v), { error: `one of ${SIGN_IN_WINDOWS.join(', ')}` })
+          .default(15),
+        /** Failed calls to NHS login (one call kind, all reasons) in 5 minutes that raise the provider error alarm. @default 5 */
+        providerErrors: z.number().int().min(1).max(100_000).default(5),
+        /** p99 of the token call to NHS login (ms) over 5 minutes that raises the latency alarm. @default 2000 */
+        tokenP99LatencyMs: z.number().int().min(100).max(10_000).default(2000),
+        /**
+         * The token latency alarm judges a 5-minute p99 only from this many token calls (fewer read as healthy): a
+         * p99 of a handful of calls is their slowest one, so one slow call at night would page. @default 10
+         */
+        tokenLatencyMinimumCalls: z.number().int().min(1).max(100_000).default(10),
+        /**
+         * A route function answering 500 or more at least this many times in 1 minute raises its server error alarm
+         * (with `serverErrorRate`), which also rolls a release of the function back. @default 3
+         */
+        serverErrors: z.number().int().min(1).max(100_000).default(3),
+        /**
+         * ...and those answers being at least this share of the invocations of the function's `live` alias in that
+         * minute, so a few failures among many requests do not roll back a healthy release. @default 0.05
+         */
+        serverErrorRate: z.number().min(0.001).max(1).default(0.05),
+        /**
+         * Real authorizer failures (`AuthorizerDenied` with reason `unavailable` or `other`; API Gateway answers 500) in
+         * 1 minute that raise the authorizer failure alarm, which also rolls a release of the authorizer back. @default 3
+         */
+        authorizerFailures: z.number().int().min(1).max(100_000).default(3),
+        /** Consecutive failed runs of the synthetic check (one every 5 minutes) that raise its alarm. @default 2 */
+        canaryFailedRuns: z.number().int().min(1).max(12).default(2),
+        /** Days the synthetic check's run artifacts are kept in their bucket. @default 30 */
+        canaryArtifactDays: z.number().int().min(1).max(365).default(30),
+        /**
+         * Where the runbooks are published (e.g. the repository's `docs/runbooks` folder on your Git host): every
+         * alarm's description then carries a link to its page. @default none (descriptions name the page only)
+         */
+        runbookBaseUrl: z
+          .string()
+          .regex(/^https:\/\/[^\s?#]+[^/\s?#]$/, 'an https URL with no query, fragment or trailing slash')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * How a release reaches users. `canary`: `percent` of traffic to the new version for `intervalMinutes`, then
+     * all; `linear`: `percent` more every `intervalMinutes`; `allAtOnce`: no CodeDeploy. Canary and linear releases
+     * roll back by themselves when one of the function's rollback alarms fires (`lib/releases.ts`).
+     * @default canary 10 % for 5 minutes where retainData is set (integration, production), allAtOnce elsewhere
+     */
+    releases: z
+      .object({
+        strategy: z.enum(RELEASE_STRATEGIES),
+        /** @default 10 */
+        percent: z.number().int().min(1).max(99).default(10),
+        /** @default 5 */
+        intervalMinutes: z.number().int().min(1).max(60).default(5),
+        /**
+         * Emergency override: deployments ignore the rollback alarms (CodeDeploy's `ignoreAlarmConfiguration`), so a
+         * fix can go out while an alarm it is meant to clear is firing. Set it for that one deploy, then set it back
+         * (`docs/runbooks/releasing-during-an-incident.md`); the alarms still page meanwhile. @default false
+         */
+        ignoreAlarms: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /**
+     * A CloudWatch Logs data protection policy on every log group: NHS numbers and e-mail addresses are masked and
+     * each finding is audited to an encrypted log group. @default true where retainData is set, false elsewhere
+     */
+    logDataProtection: z.boolean().optional(),
+    /**
+     * AWS Backup Vault Lock. `governance`: only principals allowed `backup:DeleteBackupVaultLockConfiguration` can
+     * lift it; `compliance`: after `changeableForDays` (at least 3) nobody can, not even the account root, and
+     * recovery points can never be deleted before `minRetentionDays`. Production must use compliance.
+     * @default none
+     */
+    backupVaultLock: z
+      .object({
+        mode: z.enum(['governance', 'compliance']),
+        minRetentionDays: z.number().int().min(1).max(36500),
+        maxRetentionDays: z.number().int().min(1).max(36500),
+        /** Compliance mode only: the grace period in which the lock can still be removed. */
+        changeableForDays: z.number().int().min(3).max(36500).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The AWS Backup restore testing plan for the sessions table. */
+    restoreTesting: z
+      .object({
+        /** When a restore test starts (EventBridge cron or rate, UTC). @default weekly, Monday 05:00 */
+        scheduleExpression: z
+          .string()
+          .regex(/^(cron\([^()]+\)|rate\([^()]+\))$/, 'an AWS schedule expression: cron(...) or rate(...)')
+          .default('cron(0 5 ? * MON *)'),
+        /** Recovery points considered: the latest within this many days. @default 7 */
+        selectionWindowDays: z.number().int().min(1).max(365).default(7),
+        /** Hours the restored table is kept for validation before AWS Backup deletes it. @default 4 */
+        retentionHours: z.number().int().min(1).max(168).default(4),
+      })
+      .strict()
+      .prefault({}),
     /** Optional regional custom domain; its certificate must be an ACM certificate in eu-west-2. */
     customDomain: z
       .object({
@@ -221,6 +353,33 @@ export const stageConfigSchema = z
     if (c.startPath !== '/' && !publicPrefixes.some((p) => c.startPath === p || c.startPath.startsWith(`${p}/`))) {
       issue(['startPath'], `"/" or a path under a public mount${publicPrefixes.length ? ` (${publicPrefixes.join(', ')})` : ''}`);
     }
+    if (c.monitoring.tokenP99LatencyMs >= c.nhsLogin.httpTimeoutMs) {
+      issue(['monitoring', 'tokenP99LatencyMs'], `below nhsLogin.httpTimeoutMs (${c.nhsLogin.httpTimeoutMs}): at the timeout, token calls are already failing`);
+    }
+    if (c.retainData && c.releases?.strategy === 'allAtOnce') {
+      issue(['releases', 'strategy'], 'canary or linear where retainData is set: a release to real users must be able to roll itself back');
+    }
+    const lock = c.backupVaultLock;
+    if (lock) {
+      if (lock.minRetentionDays > c.backupRetentionDays) {
+        issue(['backupVaultLock', 'minRetentionDays'], `at most backupRetentionDays (${c.backupRetentionDays}): the plan could not keep to the lock`);
+      }
+      if (lock.maxRetentionDays < c.backupRetentionDays) {
+        issue(
+          ['backupVaultLock', 'maxRetentionDays'],
+          `at least backupRetentionDays (${c.backupRetentionDays}): the lock would refuse the plan's recovery points`,
+        );
+      }
+      if (lock.mode === 'compliance' && lock.changeableForDays === undefined) {
+        issue(['backupVaultLock', 'changeableForDays'], 'a number of days (at least 3) in compliance mode: the grace period before the lock is permanent');
+      }
+      if (lock.mode === 'governance' && lock.changeableForDays !== undefined) {
+        issue(['backupVaultLock', 'changeableForDays'], 'nothing in governance mode (a grace period makes the lock compliance mode)');
+      }
+    }
+    if (c.stage === 'production' && lock?.mode !== 'compliance') {
+      issue(['backupVaultLock', 'mode'], 'compliance in production: no one may delete recovery points early');
+    }
     if (c.customDomain) {
       const m = ACM_ARN.exec(c.customDomain.certificateArn);
       if (!m || m[1] !== ALLOWED_REGION || m[2] !== c.account) {
@@ -233,7 +392,17 @@ export const stageConfigSchema = z
         issue(['nhsLogin', 'redirectUri'], `a URL on the custom domain ${c.customDomain.domainName}`);
       }
     }
-  });
+  })
+  // Defaults that depend on whether the stage keeps data.
+  .transform((c) => ({
+    ...c,
+    releases:
+      c.releases ??
+      (c.retainData
+        ? { strategy: 'canary' as const, percent: 10, intervalMinutes: 5, ignoreAlarms: false }
+        : { strategy: 'allAtOnce' as const, percent: 10, intervalMinutes: 5, ignoreAlarms: false }),
+    logDataProtection: c.logDataProtection ?? c.retainData,
+  }));
 
 function parseUrl(value: string): URL | undefined {
   try {

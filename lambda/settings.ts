@@ -26,6 +26,7 @@ export const ENVIRONMENT_KEYS = {
   startPath: 'START_PATH',
   assertionKeyId: 'IDENTITY_ASSERTION_KEY_ID',
   assertionLifetimeSeconds: 'IDENTITY_ASSERTION_LIFETIME_SECONDS',
+  nhsLoginSettingsUrl: 'NHS_LOGIN_SETTINGS_URL',
 } as const;
 
 export type RuntimeSettingsKey = keyof typeof ENVIRONMENT_KEYS;
@@ -80,6 +81,8 @@ export type RuntimeSettings = {
   assertionKeyId: string;
   /** Lifetime of one identity assertion: an integer from 30 to 300 seconds. */
   assertionLifetimeSeconds: number;
+  /** NHS login's settings page for the stage ("Manage your NHS login"); a URL. */
+  nhsLoginSettingsUrl: string;
 };
 
 /** Thrown when settings are incomplete or malformed; names the variables (or, on the CDK side, the keys) at fault. */
@@ -179,6 +182,7 @@ const PARSERS: { readonly [K in RuntimeSettingsKey]: Parser<RuntimeSettings[K]> 
   startPath: (v) => (typeof v === 'string' && v.startsWith('/') ? v : INVALID),
   assertionKeyId: text(),
   assertionLifetimeSeconds: integer(30, 300),
+  nhsLoginSettingsUrl: url,
 };
 const SETTINGS_KEYS = Object.keys(PARSERS) as RuntimeSettingsKey[];
 
@@ -223,6 +227,7 @@ export function toFunctionEnvironment(settings: RuntimeSettings): Record<string,
     [ENVIRONMENT_KEYS.startPath]: s.startPath,
     [ENVIRONMENT_KEYS.assertionKeyId]: s.assertionKeyId,
     [ENVIRONMENT_KEYS.assertionLifetimeSeconds]: String(s.assertionLifetimeSeconds),
+    [ENVIRONMENT_KEYS.nhsLoginSettingsUrl]: s.nhsLoginSettingsUrl,
   };
 }
 
@@ -261,6 +266,7 @@ export function environmentValues(env: Record<string, string | undefined>): Reco
     startPath: get('startPath'),
     assertionKeyId: get('assertionKeyId'),
     assertionLifetimeSeconds: num(get('assertionLifetimeSeconds')),
+    nhsLoginSettingsUrl: get('nhsLoginSettingsUrl'),
   };
 }
 

@@ -41,7 +41,7 @@ export type RouteAccess = 'public' | 'session';
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST';
-  /** The API Gateway resource path (no proxy segments yet). */
+  /** The API Gateway resource path; a last `{proxy+}` segment takes the rest of the path. */
   readonly path: string;
   readonly access: RouteAccess;
 }
@@ -68,6 +68,8 @@ export interface FunctionSpec {
   readonly assertionKey: readonly AssertionKeyAction[];
   /** Reserved concurrency unless the stage config sets `reservedConcurrency.<name>`. */
   readonly reservedConcurrency: number;
+  /** Carries the files of `lambda/pages/asset-sources.ts` beside its bundle, to serve them. @default false */
+  readonly bundlesAssets?: boolean;
 }
 
 export const FUNCTION_TABLE = {
@@ -112,8 +114,11 @@ export const FUNCTION_TABLE = {
   },
   'signed-out': {
     constructId: 'SignedOut',
-    description: 'GET /auth/signed-out: the signed-out page',
-    routes: [{ method: 'GET', path: '/auth/signed-out', access: 'public' }],
+    description: 'GET /auth/signed-out and /auth/timed-out: the signed-out and timed-out pages',
+    routes: [
+      { method: 'GET', path: '/auth/signed-out', access: 'public' },
+      { method: 'GET', path: '/auth/timed-out', access: 'public' },
+    ],
     kind: 'route',
     memorySize: 128,
     timeoutSeconds: 5,
@@ -129,10 +134,43 @@ export const FUNCTION_TABLE = {
     kind: 'route',
     memorySize: 256,
     timeoutSeconds: 5,
-    dynamodb: ['dynamodb:GetItem'],
+    // GetItem: read the session. UpdateItem: mark a session found past its deadline ended (`endedAt`, once, so
+    // SessionEnded counts it once); it never slides one. Pages' timeout warnings poll this route, so it is usually
+    // the first, and often the only, function to see an idle session end.
+    dynamodb: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     signsClientAssertions: false,
     assertionKey: [],
     reservedConcurrency: 20,
+  },
+  'session-refresh': {
+    constructId: 'SessionRefresh',
+    description: 'POST /auth/session/refresh: "Stay signed in", slides the session (same-origin only)',
+    routes: [{ method: 'POST', path: '/auth/session/refresh', access: 'public' }],
+    kind: 'route',
+    memorySize: 256,
+    timeoutSeconds: 5,
+    // Its own function, not a session route behind the authorizer: the same-origin check comes before the session
+    // is read or slid, and any valid session may stay signed in whatever its assurance. GetItem: read the session.
+    // UpdateItem: slide it, as the authorizer does for API activity (at most once a minute), or mark it ended once
+    // when it is past its deadline.
+    dynamodb: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    signsClientAssertions: false,
+    assertionKey: [],
+    reservedConcurrency: 10,
+  },
+  'nhs-login-settings': {
+    constructId: 'NhsLoginSettings',
+    description: "GET /auth/nhs-login-settings: to NHS login's settings page with a signed asserted_login_identity",
+    routes: [{ method: 'GET', path: '/auth/nhs-login-settings', access: 'public' }],
+    kind: 'route',
+    memorySize: 256,
+    timeoutSeconds: 5,
+    // GetItem: the session and its ID token's jti (read, never slid).
+    dynamodb: ['dynamodb:GetItem'],
+    // Signs the asserted_login_identity with the client's registered key, as the callback signs client assertions.
+    signsClientAssertions: true,
+    assertionKey: [],
+    reservedConcurrency: 5,
   },
   authorizer: {
     constructId: 'Authorizer',
@@ -141,7 +179,8 @@ export const FUNCTION_TABLE = {
     kind: 'authorizer',
     memorySize: 256,
     timeoutSeconds: 5,
-    // UpdateItem: API activity slides the idle deadline (written at most once a minute).
+    // UpdateItem: API activity slides the idle deadline (written at most once a minute), and a session found past
+    // its deadline is marked ended (once).
     dynamodb: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     signsClientAssertions: false,
     // Signs the identity assertions HTTP and VPC-link backends get (kept with the session, so not per request).
@@ -171,6 +210,20 @@ export const FUNCTION_TABLE = {
     signsClientAssertions: false,
     assertionKey: ['kms:GetPublicKey'],
     reservedConcurrency: 10,
+  },
+  assets: {
+    constructId: 'Assets',
+    description: "GET /auth/assets/{proxy+}: the pages' CSS, JavaScript and images, and the scripts partners include",
+    routes: [{ method: 'GET', path: '/auth/assets/{proxy+}', access: 'public' }],
+    kind: 'route',
+    memorySize: 256,
+    timeoutSeconds: 5,
+    dynamodb: [],
+    signsClientAssertions: false,
+    assertionKey: [],
+    reservedConcurrency: 20,
+    // The files it serves travel beside its bundle (`lambda/pages/asset-sources.ts`).
+    bundlesAssets: true,
   },
   start: {
     constructId: 'Start',

@@ -6,7 +6,10 @@ import { type AssertionKeyAction, SIGNING_KEY_ACTIONS } from './function-table';
 import type { PolicyHolder } from './relying-party-function';
 import { declareData } from './residency/data-map-metadata';
 
-/** Principal tag that marks the one role allowed to sign client assertions (the callback function's). */
+/**
+ * Principal tag that marks the roles allowed to sign with the client's registered key: the rows of the function table
+ * with `signsClientAssertions` (the callback's client assertions, the settings link's `asserted_login_identity`).
+ */
 export const SIGNER_TAG_KEY = 'nhs-login-rp:assertion-signer';
 
 /** Principal tag that marks the one role allowed to sign identity assertions for backends (the authorizer's). */

@@ -44,6 +44,13 @@ export const FUNCTION_BUILD_OPTIONS = {
   sourcesContent: false,
 } as const satisfies BuildOptions;
 
+/**
+ * The alias API Gateway invokes every function through. Each deploy publishes a new version; the alias moves to it
+ * at once, or gradually under CodeDeploy where the stage rolls releases out (`lib/releases.ts`), which can then move
+ * it back.
+ */
+export const LIVE_ALIAS = 'live';
+
 /** Where a function's source map is kept, relative to the cloud assembly's asset directory (`cdk.out`). */
 export const sourceMapPath = (stackName: string, handlerName: string): string => path.join('sourcemaps', stackName, handlerName, 'index.mjs.map');
 
@@ -68,6 +75,12 @@ export interface RelyingPartyFunctionProps {
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
+  /**
+   * Files copied into the deployment package beside the bundle: `source` (an absolute path) to `target` (relative to
+   * the package root, e.g. `assets/nhsuk-frontend.css`), before the asset is hashed, so a changed file redeploys.
+   * @default [] (the package is the bundle alone)
+   */
+  readonly bundledFiles?: ReadonlyArray<{ readonly source: string; readonly target: string }>;
 }
 
 /**
@@ -86,6 +99,8 @@ export class RelyingPartyFunction extends Construct implements PolicyHolder {
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;
   readonly logGroup: logs.LogGroup;
+  /** The `live` alias: what API Gateway invokes (never the unqualified function). */
+  readonly alias: lambda.Alias;
   readonly timeout: Duration;
   /** Absolute path of this function's source map, written when the function is bundled; never deployed. */
   readonly sourceMapFile: string;
@@ -94,6 +109,7 @@ export class RelyingPartyFunction extends Construct implements PolicyHolder {
     super(scope, id);
     validate(props);
     this.timeout = props.timeout ?? Duration.seconds(10);
+    const bundledFiles = props.bundledFiles ?? [];
     const assetOutdir = path.resolve(Stage.of(this)?.assetOutdir ?? '.');
     const sourceMapFile = path.join(assetOutdir, sourceMapPath(Stack.of(this).stackName, props.handlerName));
     this.sourceMapFile = sourceMapFile;
@@ -163,12 +179,19 @@ export class RelyingPartyFunction extends Construct implements PolicyHolder {
           // missing locally) cannot write outside its output directory, so there the map is dropped.
           afterBundling: (_inputDir, outputDir) => {
             const map = `${outputDir}/index.mjs.map`;
-            if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [`rm -f ${shellQuote(map)}`];
-            return [`mkdir -p ${shellQuote(path.dirname(sourceMapFile))}`, `mv -f ${shellQuote(map)} ${shellQuote(sourceMapFile)}`];
+            // Docker bundling cannot read the host paths of bundled files either: fail rather than ship without them.
+            if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [`rm -f ${shellQuote(map)}`, ...(bundledFiles.length ? ['exit 1'] : [])];
+            const copies = bundledFiles.flatMap(({ source, target }) => {
+              const to = path.join(outputDir, target);
+              return [`mkdir -p ${shellQuote(path.dirname(to))}`, `cp ${shellQuote(source)} ${shellQuote(to)}`];
+            });
+            return [`mkdir -p ${shellQuote(path.dirname(sourceMapFile))}`, `mv -f ${shellQuote(map)} ${shellQuote(sourceMapFile)}`, ...copies];
           },
         },
       },
     });
+    // currentVersion publishes a version whenever the code or configuration changes.
+    this.alias = new lambda.Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });
   }
 
   addToPolicy(statement: iam.PolicyStatement): void {
@@ -224,5 +247,11 @@ function validate(props: RelyingPartyFunctionProps): void {
       throw new Error(`RelyingPartyFunction: environment variable ${name} looks secret; functions carry non-secret settings only`);
     }
     if (typeof value !== 'string') throw new Error(`RelyingPartyFunction: environment variable ${name} must be a string`);
+  }
+  for (const { source, target } of props.bundledFiles ?? []) {
+    if (!path.isAbsolute(source)) throw new Error(`RelyingPartyFunction: bundled file ${source} must be an absolute path`);
+    if (path.isAbsolute(target) || target.split(/[\\/]/).includes('..') || target === 'index.mjs') {
+      throw new Error(`RelyingPartyFunction: bundled file target ${target} must be a path inside the package, not the bundle`);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { mountResources } from '../config/mounts';
-import { CLAIMS_BY_SCOPE, type StageConfig } from '../config/schema';
+import { CLAIMS_BY_SCOPE, NHS_LOGIN_ISSUERS, NHS_LOGIN_SETTINGS_URLS, type StageConfig } from '../config/schema';
 import type { ProtectedRoute, RuntimeSettings } from '../lambda/settings';
 import { allRoutes } from './function-table';
 
@@ -8,10 +8,28 @@ export function sessionClaims(config: StageConfig): string[] {
   return [...new Set(config.nhsLogin.scopes.flatMap((s) => CLAIMS_BY_SCOPE[s]))].filter((c) => c !== 'sub').sort();
 }
 
-/** The functions' runtime settings for a stage, given the deployed table, signing key and identity assertion key. */
+/**
+ * NHS login's settings page for the environment the stage signs in with: the page of the environment whose issuer
+ * it is. Any other issuer is the local stage's provider (the simulator), whose settings page is `<issuer>/settings`.
+ */
+export function nhsLoginSettingsUrlFor(config: StageConfig): string {
+  const issuer = config.nhsLogin.issuer;
+  const environment = (Object.keys(NHS_LOGIN_ISSUERS) as Array<keyof typeof NHS_LOGIN_ISSUERS>).find((env) => NHS_LOGIN_ISSUERS[env] === issuer);
+  return environment ? NHS_LOGIN_SETTINGS_URLS[environment] : new URL('/settings', issuer).toString();
+}
+
+/**
+ * The functions' runtime settings for a stage, given the deployed table, signing key and identity assertion key.
+ * `nhsLoginSettingsUrl` overrides the settings page (the local stack passes its simulator's).
+ */
 export function runtimeSettingsFor(
   config: StageConfig,
-  resources: { readonly sessionTableName: string; readonly signingKeyId: string; readonly assertionKeyId: string },
+  resources: {
+    readonly sessionTableName: string;
+    readonly signingKeyId: string;
+    readonly assertionKeyId: string;
+    readonly nhsLoginSettingsUrl?: string;
+  },
 ): RuntimeSettings {
   return {
     stage: config.stage,
@@ -32,6 +50,7 @@ export function runtimeSettingsFor(
     startPath: config.startPath,
     assertionKeyId: resources.assertionKeyId,
     assertionLifetimeSeconds: config.identityAssertion.lifetimeSeconds,
+    nhsLoginSettingsUrl: resources.nhsLoginSettingsUrl ?? nhsLoginSettingsUrlFor(config),
   };
 }
 

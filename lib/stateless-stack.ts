@@ -4,14 +4,19 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
+import { assetFilesToBundle } from '../lambda/pages/asset-sources';
 import { toFunctionEnvironment } from '../lambda/settings';
 import { SignInApi } from './api';
 import type { IdentityAssertionKey, SigningKeys } from './keys';
+import { LogDataProtection } from './log-protection';
+import { LogQueries } from './log-queries';
 import { Monitoring } from './monitoring';
 import { allRoutes, authorizerName, FUNCTION_NAMES, functionSpec, type FunctionName, type RouteAccess } from './function-table';
 import { FunctionBaseline, RelyingPartyFunction } from './relying-party-function';
-import { runtimeSettingsFor } from './runtime-settings';
+import { Releases } from './releases';
+import { runtimeSettingsFor, serviceOriginOf } from './runtime-settings';
 import type { SessionStore } from './session-store';
+import { SyntheticCheck } from './synthetic-check';
 import { RegionalWaf } from './waf';
 
 export interface StatelessStackProps extends StackProps {
@@ -39,6 +44,11 @@ export class StatelessStack extends Stack {
   readonly api: SignInApi;
   readonly waf: RegionalWaf;
   readonly monitoring: Monitoring;
+  readonly releases: Releases;
+  readonly syntheticCheck: SyntheticCheck;
+  readonly logQueries: LogQueries;
+  /** The data protection policy on every log group, and its audit log group (when the stage turns it on). */
+  readonly logDataProtection?: LogDataProtection;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -67,6 +77,7 @@ export class StatelessStack extends Stack {
         timeout: Duration.seconds(spec.timeoutSeconds),
         memorySize: spec.memorySize,
         baseline: baseline.policy,
+        ...(spec.bundlesAssets ? { bundledFiles: assetFilesToBundle().map((f) => ({ source: f.source, target: `assets/${f.name}` })) } : {}),
       });
       sessionStore.grant(fn, spec.dynamodb);
       if (spec.signsClientAssertions) signingKeys.grantSign(fn);
@@ -78,11 +89,12 @@ export class StatelessStack extends Stack {
     const routesWith = (access: RouteAccess) =>
       allRoutes()
         .filter((r) => r.access === access)
-        .map((r) => ({ method: r.method, path: r.path, handler: functions[r.fn].function }));
+        // API Gateway invokes the live alias, never the unqualified function: that is what a release shifts.
+        .map((r) => ({ method: r.method, path: r.path, handler: functions[r.fn].alias }));
     this.api = new SignInApi(this, 'SignInApi', {
       publicRoutes: routesWith('public'),
       protectedRoutes: routesWith('session'),
-      authorizer: functions[authorizerName()].function,
+      authorizer: functions[authorizerName()].alias,
       mounts: config.mounts,
       mountLoadBalancers: props.mountLoadBalancers,
       logKey: dataKey,
@@ -101,6 +113,16 @@ export class StatelessStack extends Stack {
       retainLogs: config.retainData,
     });
 
+    this.syntheticCheck = new SyntheticCheck(this, 'SyntheticCheck', {
+      stage: config.stage,
+      serviceUrl: serviceOriginOf(config),
+      nhsLoginIssuer: config.nhsLogin.issuer,
+      pkce: config.nhsLogin.pkce,
+      encryptionKey: dataKey,
+      artifactDays: config.monitoring.canaryArtifactDays,
+      retain: config.retainData,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmEmails: config.alarmEmails,
       topicKey: dataKey,
@@ -108,7 +130,32 @@ export class StatelessStack extends Stack {
       api: this.api.api,
       table: sessionStore.table,
       webAcl: this.waf.webAcl,
+      stage: config.stage,
+      signIn: config.monitoring,
+      canary: this.syntheticCheck.canary,
     });
+
+    this.releases = new Releases(this, 'Releases', {
+      functions,
+      releases: config.releases,
+      rollbackAlarms: this.monitoring.rollbackAlarms,
+    });
+
+    const logGroupOf = (name: FunctionName) => functions[name].logGroup;
+    this.logQueries = new LogQueries(this, 'LogQueries', {
+      functionLogGroups: FUNCTION_NAMES.map(logGroupOf),
+      authorizerLogGroup: logGroupOf(authorizerName()),
+      providerLogGroups: FUNCTION_NAMES.map(logGroupOf),
+    });
+
+    // Every log group of this stack, whoever created it, gets the data protection policy (an aspect).
+    if (config.logDataProtection) {
+      this.logDataProtection = new LogDataProtection(this, 'LogDataProtection', {
+        encryptionKey: dataKey,
+        retention: logRetention,
+        retain: config.retainData,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'execute-api URL of the live stage' });
     new CfnOutput(this, 'BackendClientCertificateId', {

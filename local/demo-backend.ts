@@ -50,6 +50,36 @@ export interface DemoBackendOptions {
 }
 
 const ASSERTION_HEADER = IDENTITY_HEADERS.assertion.toLowerCase();
+
+/**
+ * A page a partner service might have behind a mount (`/app/signed-in` locally): every other request gets the
+ * JSON reply, this one an HTML page that includes the session timeout warning with the one `<script src>` the
+ * README gives, and the "Manage your NHS login" link. Its policy allows this origin's scripts and styles only.
+ */
+export const SIGNED_IN_PAGE = '/signed-in';
+const SIGNED_IN_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const SIGNED_IN_HTML = `<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>You are signed in - demo service</title>
+<link rel="stylesheet" href="/auth/assets/nhsuk-frontend.css">
+<script src="/auth/assets/session-timeout.js" defer></script>
+</head>
+<body>
+<div class="nhsuk-width-container">
+<main class="nhsuk-main-wrapper" id="maincontent">
+<h1 class="nhsuk-heading-l">You are signed in</h1>
+<p class="nhsuk-body">This page comes from the demo backend behind a mount. It warns you before your session times out.</p>
+<p class="nhsuk-body"><a class="nhsuk-link" href="/auth/nhs-login-settings">Manage your NHS login</a></p>
+<form method="post" action="/auth/logout"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Sign out</button></form>
+</main>
+</div>
+</body>
+</html>
+`;
 const MAX_KEPT = 1000;
 
 export async function startDemoBackend(options: DemoBackendOptions = {}): Promise<DemoBackend> {
@@ -62,6 +92,11 @@ export async function startDemoBackend(options: DemoBackendOptions = {}): Promis
       (reply) => {
         received.push(reply);
         if (received.length > MAX_KEPT) received.shift();
+        if (reply.method === 'GET' && reply.path.endsWith(SIGNED_IN_PAGE)) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': SIGNED_IN_CSP });
+          res.end(SIGNED_IN_HTML);
+          return;
+        }
         const body = JSON.stringify(reply, null, 2);
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
         res.end(body);

@@ -7,9 +7,11 @@ import { runtimeSettingsFor, serviceOriginOf } from '../lib/runtime-settings';
 import { startDemoBackend, type DemoBackend } from './demo-backend';
 import { MOTO_CLIENT_CONFIG, startMoto, type MotoServer } from './moto';
 import { startNhsLoginSimulator, type RunningSimulator, type SimUserId } from './nhs-login-sim';
+import { SETTINGS_PATH } from './nhs-login-sim/settings';
 import { checkOtherProvider, LocalUsageError, type OtherProvider } from './provider-choice';
 import { SESSION_TABLE_SCHEMA } from '../lambda/adapters/session-table-schema';
 import type { FetchLike } from '../lambda/adapters/http';
+import { createSinkMetrics } from '../lambda/adapters/metrics';
 import { KmsAssertionSigner, spkiDerToPem } from '../lambda/adapters/kms-signer';
 import type { FlowDeps } from '../lambda/core/flows';
 import type { AppLogger } from '../lambda/core/ports';
@@ -55,6 +57,12 @@ export interface LocalStackOptions {
   fetch?: FetchLike;
   /** Told of every AWS call a function makes (e.g. `login`, `dynamodb:PutItem`), as its IAM policy would see it. */
   onAwsCall?: (call: AwsCall) => void;
+  /**
+   * Told of every sign-in metrics document the functions write (one CloudWatch embedded metric format JSON line, as
+   * Lambda would write it to the function's log), in the order written; `npm run local` prints them.
+   * @default the documents are dropped
+   */
+  onMetrics?: (emfLine: string) => void;
 }
 
 /** One AWS API call made by one function, named as IAM names the action, with the resource the request named. */
@@ -238,7 +246,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const config: StageConfig = { ...base, mounts, nhsLogin: { ...base.nhsLogin, issuer, clientId, redirectUri } };
-    const stageSettings = runtimeSettingsFor(config, { sessionTableName: LOCAL_TABLE_NAME, signingKeyId: signingKeyArn, assertionKeyId: assertionKeyArn });
+    const stageSettings = runtimeSettingsFor(config, {
+      sessionTableName: LOCAL_TABLE_NAME,
+      signingKeyId: signingKeyArn,
+      assertionKeyId: assertionKeyArn,
+      // "Manage your NHS login" goes to the simulator's settings page, which verifies the assertion.
+      ...(simulator ? { nhsLoginSettingsUrl: `${simulator.issuer}${SETTINGS_PATH}` } : {}),
+    });
     const settings = parseRuntimeSettings({
       ...stageSettings,
       ...options.settings,
@@ -263,6 +277,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clients.push(fnDynamodb, fnKms);
         deps = buildDepsFor(fn, settings, {
           logger: options.logger,
+          // Each function its own instance, as each Lambda function has; what they write goes to one observer.
+          metrics: createSinkMetrics(settings.stage, (line) => options.onMetrics?.(line), options.logger),
           clock: options.clock,
           fetch: options.fetch,
           clients: { dynamodb: fnDynamodb, kms: fnKms },

@@ -20,6 +20,8 @@ export const integration: StageConfigInput = {
   session: { idleMinutes: 30, absoluteMinutes: 720 },
   logRetentionDays: 365,
   backupRetentionDays: 35,
+  // Governance mode: recovery points cannot be deleted early except by a principal allowed to lift the lock.
+  backupVaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 90 },
   signingKeys: { current: 1 },
   alarmEmails: ['nhs-login-rp-alerts@example.nhs.uk'],
   waf: { rateLimitPer5Minutes: 1000 },

@@ -20,6 +20,8 @@ export const production: StageConfigInput = {
   session: { idleMinutes: 30, absoluteMinutes: 720 },
   logRetentionDays: 731,
   backupRetentionDays: 35,
+  // Compliance mode: after 3 days' grace nobody, not even the account root, can delete a recovery point early.
+  backupVaultLock: { mode: 'compliance', minRetentionDays: 35, maxRetentionDays: 365, changeableForDays: 3 },
   dataKeyRotationDays: 365,
   signingKeys: { current: 1 },
   alarmEmails: ['nhs-login-rp-alerts@example.nhs.uk'],

@@ -10,6 +10,9 @@ import { SESSION_TABLE_SCHEMA } from './session-table-schema';
 const PK = SESSION_TABLE_SCHEMA.partitionKey.name;
 const TTL = SESSION_TABLE_SCHEMA.timeToLiveAttribute;
 const ASSERTIONS = SESSION_TABLE_SCHEMA.assertionsAttribute;
+const ID_TOKEN_JTI = SESSION_TABLE_SCHEMA.idTokenJtiAttribute;
+/** When a session was first found past a deadline (epoch seconds): set once, by `endSession`, never read back. */
+const ENDED_AT = 'endedAt';
 
 export const sessionKey = (idHash: string) => `session#${idHash}`;
 export const transactionKey = (idHash: string) => `txn#${idHash}`;
@@ -33,7 +36,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
  * callers show the unavailable page and store nothing.
  *
  * IAM: each method is one table operation (`getSession` GetItem, `putSession`/`putTransaction` PutItem,
- * `touchSession`/`saveAssertions` UpdateItem, `deleteSession`/`consumeTransaction` DeleteItem); each function is granted only the
+ * `touchSession`/`saveAssertions`/`endSession` UpdateItem, `deleteSession`/`consumeTransaction` DeleteItem); each function is granted only the
  * operations its flows call (`lib/function-table.ts`).
  */
 export class DynamoDbSessionStore implements SessionStore {
@@ -72,8 +75,20 @@ export class DynamoDbSessionStore implements SessionStore {
     return (item.kind === 'session' ? toSession(item) : undefined) ?? CORRUPT_SESSION;
   }
 
+  /** Never slides a session already marked ended: a request that read it just before its deadline cannot revive it. */
   async touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    await this.updateExisting('touch_session', idHash, 'SET lastSeenAt = :seen, #ttl = :exp', { '#ttl': TTL }, { ':seen': lastSeenAt, ':exp': expiresAt });
+    await this.updateExisting(
+      'touch_session',
+      idHash,
+      'SET lastSeenAt = :seen, #ttl = :exp',
+      { '#ttl': TTL, '#ended': ENDED_AT },
+      { ':seen': lastSeenAt, ':exp': expiresAt },
+      'attribute_not_exists(#ended)',
+    );
+  }
+
+  async endSession(idHash: string, endedAt: number): Promise<boolean> {
+    return this.updateExisting('end_session', idHash, 'SET #ended = :now', { '#ended': ENDED_AT }, { ':now': endedAt }, 'attribute_not_exists(#ended)');
   }
 
   /** The whole `assertions` map at once (the caller merges): no nested path that a session without the map would refuse. */
@@ -81,14 +96,18 @@ export class DynamoDbSessionStore implements SessionStore {
     await this.updateExisting('save_assertions', idHash, 'SET #as = :as', { '#as': ASSERTIONS }, { ':as': assertions });
   }
 
-  /** One UpdateItem on a session that still exists: never resurrects one that logout (or expiry) removed meanwhile. */
+  /**
+   * One UpdateItem on a session that still exists (and meets `condition`, when given): never resurrects one that
+   * logout (or expiry) removed meanwhile. `true` when it was written, `false` when the condition refused it.
+   */
   private async updateExisting(
     operation: string,
     idHash: string,
     update: string,
     names: Record<string, string>,
     values: Record<string, unknown>,
-  ): Promise<void> {
+    condition?: string,
+  ): Promise<boolean> {
     try {
       await this.call(operation, (deadline) =>
         this.client.send(
@@ -96,15 +115,16 @@ export class DynamoDbSessionStore implements SessionStore {
             TableName: this.tableName,
             Key: { [PK]: sessionKey(idHash) },
             UpdateExpression: update,
-            ConditionExpression: 'attribute_exists(#pk)',
+            ConditionExpression: condition ? `attribute_exists(#pk) AND ${condition}` : 'attribute_exists(#pk)',
             ExpressionAttributeNames: { '#pk': PK, ...names },
             ExpressionAttributeValues: values,
           }),
           deadline,
         ),
       );
+      return true;
     } catch (err) {
-      if (err instanceof DependencyUnavailableError && err.cause instanceof ConditionalCheckFailedException) return;
+      if (err instanceof DependencyUnavailableError && err.cause instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
   }
@@ -181,6 +201,8 @@ function toSession(item: Item): SessionRecord | undefined {
   }
   const claims = item.claims && typeof item.claims === 'object' ? (item.claims as Record<string, unknown>) : {};
   const assertions = toAssertions(item[ASSERTIONS]);
+  // Optional (sessions written before it existed, or an ID token without one): anything but a string is as if absent.
+  const idTokenJti = str(item[ID_TOKEN_JTI]);
   return {
     sub,
     vot,
@@ -191,6 +213,7 @@ function toSession(item: Item): SessionRecord | undefined {
     lastSeenAt,
     absoluteExpiresAt,
     expiresAt,
+    ...(idTokenJti ? { idTokenJti } : {}),
     ...(assertions ? { assertions } : {}),
   };
 }

@@ -2,8 +2,9 @@ import { createRemoteJWKSet, customFetch as joseCustomFetch, jwtVerify, type JWT
 import * as oidc from 'openid-client';
 import { buildClientAssertion, CLIENT_ASSERTION_TYPE, type AssertionSigner } from '../core/client-assertion';
 import { DependencyUnavailableError, findRpError, IdentityValidationError, TokenExchangeError } from '../core/errors';
-import type { AuthorizationRequest, CodeExchange, IdentityProvider, VerifiedIdentity } from '../core/ports';
-import { isTimeout, timeoutFetch, type FetchLike } from './http';
+import type { ProviderCall } from '../core/metrics-catalogue';
+import type { AuthorizationRequest, CodeExchange, IdentityProvider, MetricsRecorder, VerifiedIdentity } from '../core/ports';
+import { isTimeout, measuredFetch, timeoutFetch, type FetchLike } from './http';
 import { protocolDetail } from './protocol-errors';
 import { onceUntilFailure } from './once';
 
@@ -26,6 +27,8 @@ export interface NhsLoginClientOptions {
   clockToleranceSeconds?: number;
   /** The network seam; the real `fetch` by default. */
   fetch?: FetchLike;
+  /** Where each call's `ProviderLatency` and `ProviderError` go (the function's metrics). @default none recorded */
+  metrics?: MetricsRecorder;
 }
 
 interface Discovered {
@@ -46,12 +49,29 @@ export class NhsLoginClient implements IdentityProvider {
       throw new DependencyUnavailableError(timeout ? 'discovery_timeout' : 'discovery_failed', 'NHS login discovery failed', { cause: err, timeout });
     }),
   );
+  /** openid-client's calls (discovery, token, userinfo) and jose's (the JWKS), each measured by its name. */
   readonly #fetch: FetchLike;
+  readonly #jwksFetch: FetchLike;
   readonly #tolerance: number;
+  /** The discovered token and userinfo endpoints, which name the calls the metrics measure. */
+  #endpoints: { token?: string; userinfo?: string } = {};
 
   constructor(private readonly options: NhsLoginClientOptions) {
-    this.#fetch = timeoutFetch(options.httpTimeoutMs, options.fetch);
+    const timed = timeoutFetch(options.httpTimeoutMs, options.fetch);
+    const metrics = options.metrics;
+    this.#fetch = metrics ? measuredFetch(timed, (url) => this.#callOf(url), metrics) : timed;
+    this.#jwksFetch = metrics ? measuredFetch(timed, () => 'jwks', metrics) : timed;
     this.#tolerance = options.clockToleranceSeconds ?? 30;
+  }
+
+  /** Which call to NHS login a URL is: the discovery document by its well-known path, the rest as discovered. */
+  #callOf(url: string): ProviderCall | undefined {
+    const href = hrefOf(url);
+    if (href === undefined) return undefined;
+    if (new URL(href).pathname.endsWith('/.well-known/openid-configuration')) return 'discovery';
+    if (href === this.#endpoints.token) return 'token';
+    if (href === this.#endpoints.userinfo) return 'userinfo';
+    return undefined;
   }
 
   /** OIDC Discovery 1.0 section 4, once per container. */
@@ -75,11 +95,12 @@ export class NhsLoginClient implements IdentityProvider {
       execute: o.allowInsecureHttp ? [oidc.allowInsecureRequests] : [],
     });
     const server = config.serverMetadata();
+    this.#endpoints = { token: hrefOf(server.token_endpoint), userinfo: hrefOf(server.userinfo_endpoint) };
     if (!server.jwks_uri) throw new Error('discovery document has no jwks_uri');
     const jwksUri = new URL(server.jwks_uri);
     if (jwksUri.protocol !== 'https:' && !o.allowInsecureHttp) throw new Error('jwks_uri is not https');
     const remote = createRemoteJWKSet(jwksUri, {
-      [joseCustomFetch]: this.#fetch,
+      [joseCustomFetch]: this.#jwksFetch,
       timeoutDuration: o.httpTimeoutMs,
       // An unknown `kid` can only arrive in a token response from NHS login itself (over TLS), so refetching the
       // JWKS once per such token is bounded; a cooldown would make a key rotation fail sign-ins until it ends.
@@ -195,6 +216,16 @@ function jwksUnavailableAsDependency(remote: JWTVerifyGetKey): JWTVerifyGetKey {
       throw new DependencyUnavailableError(timeout ? 'jwks_timeout' : 'jwks_failed', 'NHS login JWKS unavailable', { cause: err, timeout });
     }
   };
+}
+
+/** A URL in one canonical spelling (so a discovered endpoint and the URL a library fetches compare equal). */
+function hrefOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).href;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,3 +1,6 @@
+import { renderView } from '../pages/render';
+import { HTML_CSP } from './responses';
+
 /**
  * What API Gateway answers by itself: the authorizer's verdicts, and its default responses for everything else
  * (no route, throttling, WAF, authorizer and integration failures, oversized or malformed requests).
@@ -58,7 +61,7 @@ export const DENY_CONTEXT_KEYS = ['reason', 'requiredAssurance', 'stepUp', 'sign
 
 /**
  * The protective headers the handlers send, as header mapping literals. (No Content-Security-Policy: a mapping
- * literal cannot hold the quotes CSP keywords need; these bodies hold no script or style to protect.)
+ * literal cannot hold the quotes CSP keywords need; the HTML answers carry theirs in a `<meta>` element.)
  */
 const HEADERS: Record<string, string> = {
   'Cache-Control': "'no-store'",
@@ -142,12 +145,30 @@ export function gatewayResponseId(type: string): string {
     .join('');
 }
 
-const page = (title: string, body: string, refreshTo?: string) =>
-  [
-    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    refreshTo ? `<meta http-equiv="refresh" content="0; url=${refreshTo}">` : '',
-    `<title>${title} - NHS login</title></head><body><main id="main-content"><h1>${title}</h1>${body}</main></body></html>`,
-  ].join('');
+/**
+ * The policy of the HTML answers, in a `<meta>` element: the pages' policy without `frame-ancestors`, which only a
+ * header can carry (`X-Frame-Options: DENY` is among the headers).
+ */
+export const GATEWAY_PAGE_CSP = HTML_CSP.split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors '))
+  .join('; ');
+
+/** What would make API Gateway's template engine (Velocity) read page text as code: directives, comments, references. */
+const VTL_SYNTAX =
+  /##|#\*|#\[\[|#\{?(?:set|if|elseif|else|end|foreach|include|parse|stop|break|macro|define|evaluate)\b|\$(?!context\.authorizer\.[A-Za-z]+\b)/;
+
+/** Refuses page HTML that Velocity would not pass through as it is (only `$context.authorizer.<key>` is meant). */
+export function assertVtlSafe(html: string, what: string): string {
+  const found = VTL_SYNTAX.exec(html);
+  if (found) throw new Error(`${what}: "${found[0]}" would be read as template syntax by API Gateway`);
+  return html;
+}
+
+/** A gateway HTML answer in the NHS design system (`lambda/pages/views/gateway.njk`). */
+function gatewayPage(title: string, message: string, linkText: string, signIn: string, forward: boolean): string {
+  const html = renderView('gateway.njk', { title, nhsApp: false, startPath: '/', message, linkText, signIn, forward, csp: GATEWAY_PAGE_CSP });
+  return assertVtlSafe(html, `Gateway page "${title}"`);
+}
 
 export const AUTHORIZER_GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   {
@@ -156,7 +177,7 @@ export const AUTHORIZER_GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     responseHeaders: HEADERS,
     templates: {
       'application/json': '{"authenticated":false,"error":"unauthenticated"}',
-      'text/html': page('You need to sign in', '<p>You need to sign in with NHS login to use this.</p><p><a href="/auth/login">Sign in with NHS login</a></p>'),
+      'text/html': gatewayPage('You need to sign in', 'You need to sign in with NHS login to use this.', 'Continue to NHS login', '/auth/login', false),
     },
   },
   {
@@ -166,10 +187,12 @@ export const AUTHORIZER_GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     templates: {
       'application/json':
         '{"error":"$context.authorizer.reason","requiredAssurance":"$context.authorizer.requiredAssurance","stepUp":"$context.authorizer.stepUp","signIn":"$context.authorizer.signIn"}',
-      'text/html': page(
+      'text/html': gatewayPage(
         'Sign in to continue',
-        '<p>You need to sign in with NHS login to continue. You are being taken there now.</p><p><a href="$context.authorizer.signIn">Continue to NHS login</a></p>',
+        'You need to sign in with NHS login to continue. You are being taken there now.',
+        'Continue to NHS login',
         '$context.authorizer.signIn',
+        true,
       ),
     },
   },

@@ -1,14 +1,18 @@
+import { renderView } from '../pages/render';
 import type { FailurePage } from './errors';
 
 /**
- * The HTML the user sees. Plain, accessible pages (WCAG 2.2 AA): a language, a unique title, one `h1`, text
- * that says what happened and what to do next, real links. No scripts, no stack traces, no internal detail:
- * at most a support reference. Styles are inline so the pages work before any front end exists.
+ * The HTML the user sees, in the NHS design system: nhsuk-frontend's own templates (`lambda/pages/views/`), its CSS
+ * and JavaScript served by this service (`/auth/assets/`), WCAG 2.2 AA. Each page has a unique title and one `h1`,
+ * says what happened and what to do next, and shows at most a support reference: no stack traces or internal
+ * detail. In the NHS App (`nhsApp`) there is no NHS header or footer.
  */
 
 export const NHS_111_ONLINE = 'https://111.nhs.uk/';
 /** Where the NHS App's web integrations send users back to the app. */
 export const NHS_APP_HOME = 'https://www.nhsapp.service.nhs.uk/';
+/** Where every sign-in starts. */
+export const SIGN_IN_PATH = '/auth/login';
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -16,89 +20,53 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-const STYLE =
-  'body{font-family:Arial,sans-serif;font-size:19px;line-height:1.5;margin:0;color:#212b32;background:#f0f4f5}' +
-  'main{max-width:40em;margin:0 auto;padding:2em 1em}h1{font-size:2em;line-height:1.2}' +
-  'a{color:#005eb8}a:focus{background:#ffeb3b;color:#212b32;outline:4px solid transparent;box-shadow:0 -2px #ffeb3b,0 4px #212b32}' +
-  '.reference{font-size:16px;color:#4c6272}button{font-size:19px;padding:.5em 1em}' +
-  '.button{display:inline-block;font-weight:bold;color:#fff;background:#005eb8;padding:.5em 1em;text-decoration:none;border-radius:4px}' +
-  '.button:hover{background:#003087}.button:focus{background:#ffeb3b;color:#212b32}';
-
-export interface PageContent {
-  title: string;
-  /** Already-escaped HTML for the body of `<main>`, after the heading. */
-  bodyHtml: string;
-  reference?: string;
-}
-
-export function renderPage({ title, bodyHtml, reference }: PageContent): string {
-  const ref = reference ? `\n<p class="reference">Reference: ${escapeHtml(reference)}</p>` : '';
-  return `<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - NHS login</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main id="main-content">
-<h1>${escapeHtml(title)}</h1>
-${bodyHtml}${ref}
-</main>
-</body>
-</html>
-`;
-}
-
-const p = (text: string) => `<p>${escapeHtml(text)}</p>`;
-const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
-
-export interface FailurePageOptions {
+export interface PageOptions {
+  /** In the NHS App: no NHS header or footer, and the no-consent page links back to the app. @default false */
   nhsApp?: boolean;
-  reference?: string;
-  /** Where "Go to the start page" goes (`settings.startPath`). @default '/' */
+  /** Where the header's logo and "Go to the start page" go (`settings.startPath`). @default '/' */
   startPath?: string;
 }
 
+export interface FailurePageOptions extends PageOptions {
+  reference?: string;
+}
+
+const base = (title: string, options: FailurePageOptions) => ({
+  title,
+  nhsApp: options.nhsApp ?? false,
+  startPath: options.startPath ?? '/',
+  ...(options.reference ? { reference: options.reference } : {}),
+});
+
+function message(title: string, paragraphs: string[], next: { href: string; text: string } | undefined, options: FailurePageOptions): string {
+  return renderView('message.njk', { ...base(title, options), paragraphs, ...(next ? { next } : {}) });
+}
+
 export function failurePage(page: FailurePage, options: FailurePageOptions = {}): string {
-  const reference = options.reference;
-  const start = `<p>${link(options.startPath ?? '/', 'Go to the start page')}</p>`;
+  const start = { href: options.startPath ?? '/', text: 'Go to the start page' };
   switch (page) {
     case 'bad-request':
-      return renderPage({
-        title: 'Sorry, there is a problem with this link',
-        bodyHtml: `${p('The address you followed is not valid.')}\n${start}`,
-        reference,
-      });
+      return message('Sorry, there is a problem with this link', ['The address you followed is not valid.'], start, options);
     case 'sign-in-failed':
-      return renderPage({
-        title: 'Sorry, we could not sign you in',
-        bodyHtml:
-          p('Your sign-in could not be completed. This can happen if you took too long, used the back button, or opened the sign-in link twice.') +
-          `\n<p>${link('/auth/login', 'Try signing in again')}</p>`,
-        reference,
-      });
+      return message(
+        'Sorry, we could not sign you in',
+        ['Your sign-in could not be completed. This can happen if you took too long, used the back button, or opened the sign-in link twice.'],
+        { href: SIGN_IN_PATH, text: 'Try signing in again' },
+        options,
+      );
     case 'no-consent':
-      return noConsentPage(options.nhsApp ?? false, reference);
+      return noConsentPage(options.nhsApp ?? false, options.reference, options);
     case 'unavailable':
-      return renderPage({
-        title: 'Sorry, the service is unavailable',
-        bodyHtml: p('You cannot sign in at the moment. Nothing has been saved.') + p('Try again later.'),
-        reference,
-      });
+      return message(
+        'Sorry, the service is unavailable',
+        ['You cannot sign in at the moment. Nothing has been saved.', 'Try again later.'],
+        undefined,
+        options,
+      );
     case 'forbidden':
-      return renderPage({
-        title: 'Sorry, this request was refused',
-        bodyHtml: `${p('The request did not come from this service, so it was not carried out.')}\n${start}`,
-        reference,
-      });
+      return message('Sorry, this request was refused', ['The request did not come from this service, so it was not carried out.'], start, options);
     case 'internal':
-      return renderPage({
-        title: 'Sorry, there is a problem with the service',
-        bodyHtml: p('Try again later.'),
-        reference,
-      });
+      return message('Sorry, there is a problem with the service', ['Try again later.'], undefined, options);
   }
 }
 
@@ -107,40 +75,31 @@ export function failurePage(page: FailurePage, options: FailurePageOptions = {})
  * requires it to point to NHS 111 online and 999, and to offer no back button of its own; in the NHS App it links
  * back to the app.
  */
-export function noConsentPage(nhsApp: boolean, reference?: string): string {
-  const back = nhsApp ? `\n<p>${link(NHS_APP_HOME, 'Go back to the NHS App')}</p>` : '';
-  return renderPage({
-    title: 'You cannot use this service without sharing your NHS login details',
-    bodyHtml:
-      p('You chose not to share your NHS login details with this service, so you have not been signed in.') +
-      `\n<h2>If you need medical help</h2>\n<p>Use ${link(NHS_111_ONLINE, 'NHS 111 online')} or call 111.</p>` +
-      `\n<p>In an emergency, call 999.</p>` +
-      back,
-    reference,
+export function noConsentPage(nhsApp: boolean, reference?: string, options: PageOptions = {}): string {
+  return renderView('no-consent.njk', {
+    ...base('You cannot use this service without sharing your NHS login details', { ...options, nhsApp, reference }),
+    nhs111Online: NHS_111_ONLINE,
+    nhsAppHome: NHS_APP_HOME,
   });
 }
 
 /**
- * `GET /`: the public start page. What the service is, and one clear way in: a prominent link that starts the
- * sign-in (a link, not a form: signing in starts with a GET).
+ * `GET /`: the public start page. What the service is, and one clear way in: the NHS login button (nhsuk-frontend's
+ * `login` variant, the first and most prominent option), a link, since signing in starts with a GET.
  */
-export function startPage(): string {
-  return renderPage({
-    title: 'Sign in to use this service',
-    bodyHtml:
-      p('This service uses NHS login to check who you are, so that it can show you your own information and keep it safe.') +
-      p('If you do not have an NHS login yet, you can create one when you sign in.') +
-      `\n<p><a class="button" href="/auth/login">Sign in with NHS login</a></p>`,
-  });
+export function startPage(options: PageOptions = {}): string {
+  return renderView('start.njk', { ...base('Sign in to use this service', options), signInHref: SIGN_IN_PATH });
 }
 
-export function signedOutPage(): string {
-  return renderPage({
-    title: 'You have signed out',
-    bodyHtml:
-      p('You have signed out of this service.') +
-      // NHS login has no logout: its own sign-in survives ours (docs/nhs-login.md, "Sessions and logout").
-      p('You may still be signed in to NHS login. If you are using a shared device, close your browser.') +
-      `\n<p>${link('/auth/login', 'Sign in again')}</p>`,
-  });
+export function signedOutPage(options: PageOptions = {}): string {
+  return renderView('signed-out.njk', { ...base('You have signed out', options), signInHref: SIGN_IN_PATH });
+}
+
+/**
+ * `GET /auth/timed-out`: the session ended (idle or absolute timeout). "Sign in again" comes back to `returnTo`,
+ * which the caller has validated (`validateReturnTo`).
+ */
+export function timedOutPage(returnTo: string, options: PageOptions = {}): string {
+  const signInHref = returnTo === '/' ? SIGN_IN_PATH : `${SIGN_IN_PATH}?returnTo=${encodeURIComponent(returnTo)}`;
+  return renderView('timed-out.njk', { ...base('For your security, you have been signed out', options), signInHref });
 }

@@ -1,3 +1,4 @@
+import type { CountMetricName, DurationMetricName, MetricDimensions } from './metrics-catalogue';
 import type { SessionRecord, StoredAssertion } from './session';
 import type { LoginTransaction } from './transaction';
 
@@ -16,9 +17,16 @@ export interface SessionStore {
    * session this code wrote (an attribute missing or of the wrong type): never honoured, and logged as such.
    */
   getSession(idHash: string): Promise<SessionRecord | typeof CORRUPT_SESSION | undefined>;
-  /** Writes the sliding refresh, only if the session still exists (a logout is never undone). */
+  /** Writes the sliding refresh, only if the session still exists and was not marked ended (neither is undone). */
   touchSession(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
+  /**
+   * Marks a session found past its idle or absolute deadline as ended (`endedAt`), in one conditional UpdateItem
+   * that succeeds only while the session exists and has no `endedAt` yet: `true` for the one caller that marked
+   * it, `false` for every later one (another request, tab or container got there first) and for a session gone.
+   * What makes `SessionEnded` count each idle or absolute end once.
+   */
+  endSession(idHash: string, endedAt: number): Promise<boolean>;
   /**
    * Replaces the session's signed identity assertions (audience -> assertion), only if the session still exists
    * (one UpdateItem; a logout is never undone). A session already gone is not an error.
@@ -88,4 +96,21 @@ export interface AppLogger {
   info(message: string, ...extra: Record<string, unknown>[]): void;
   warn(message: string, ...extra: Record<string, unknown>[]): void;
   error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * The sign-in health metrics (`metrics-catalogue.ts`): recorded as things happen, written as CloudWatch embedded
+ * metric format lines when the handler flushes them, once per invocation (also when it fails). One instance per
+ * function (container): the Powertools adapter implements it (`lambda/adapters/metrics.ts`).
+ */
+export interface MetricsRecorder {
+  /** One occurrence of a `Count` metric. */
+  count<N extends CountMetricName>(name: N, dimensions: MetricDimensions<N>): void;
+  /** One measurement of a `Milliseconds` metric. */
+  duration<N extends DurationMetricName>(name: N, dimensions: MetricDimensions<N>, milliseconds: number): void;
+}
+
+export interface SignInMetrics extends MetricsRecorder {
+  /** Writes what was recorded since the last flush (nothing when nothing was). Never throws. */
+  flush(): void;
 }

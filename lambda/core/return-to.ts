@@ -15,10 +15,17 @@ const LOCATION_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
+ * The routes under `/auth/` a sign-in may come back to: each needs a session and, once it has one, leads on and
+ * never back into sign-in (`/auth/nhs-login-settings` goes to NHS login's settings page), so none can loop.
+ */
+const RETURNABLE_AUTH_PATHS: ReadonlySet<string> = new Set(['/auth/nhs-login-settings']);
+
+/**
  * Validates where to send the user after sign-in: a same-site relative path only (an open redirect is an OWASP
  * ASVS 5.1.5 finding). Refused: absolute URLs and schemes, protocol-relative `//host`, `/\host` (browsers treat
  * `\` as `/`), control characters and whitespace, lone surrogates, anything longer than
- * {@link MAX_RETURN_TO_LENGTH}, and paths under `/auth/` (sending the user back into the sign-in routes would loop).
+ * {@link MAX_RETURN_TO_LENGTH}, and paths under `/auth/` (sending the user back into the sign-in routes would loop)
+ * other than the few that need a session and lead on (`RETURNABLE_AUTH_PATHS`).
  * An absent or empty value means `/`.
  *
  * Returns the value as it can go in a `Location` header: printable ASCII only, non-ASCII characters percent-encoded
@@ -43,6 +50,8 @@ export function validateReturnTo(raw: string | undefined): string {
     throw refuse('unparseable');
   }
   if (url.origin !== PROBE_ORIGIN) throw refuse('leaves the site');
-  if (url.pathname === '/auth' || url.pathname.startsWith('/auth/')) throw refuse('points into the sign-in routes');
+  if ((url.pathname === '/auth' || url.pathname.startsWith('/auth/')) && !RETURNABLE_AUTH_PATHS.has(url.pathname)) {
+    throw refuse('points into the sign-in routes');
+  }
   return location;
 }

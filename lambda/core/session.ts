@@ -19,6 +19,12 @@ export interface SessionRecord {
   absoluteExpiresAt: number;
   expiresAt: number;
   /**
+   * The `jti` of the ID token this session was created from (never the token itself): the `code` of the
+   * `asserted_login_identity` that takes the user to NHS login's settings page without signing in again
+   * (docs/nhs-login.md, "Manage your NHS login"). Absent when NHS login sent none.
+   */
+  idTokenJti?: string;
+  /**
    * Identity assertions already signed for this session, by audience (`assertions` on the item), so that another
    * container reuses one instead of calling KMS again. Absent until the first is signed.
    */
@@ -50,6 +56,8 @@ export interface NewSessionInput {
   identityProofingLevel?: string;
   authTime?: number;
   claims: Record<string, unknown>;
+  /** The ID token's `jti`, when it has one. */
+  idTokenJti?: string;
 }
 
 export function newSession(input: NewSessionInput, now: number, policy: SessionPolicy): SessionRecord {
@@ -82,19 +90,29 @@ export function touched(session: SessionRecord, now: number, policy: SessionPoli
   return { ...session, lastSeenAt: now, expiresAt: Math.min(now + policy.idleSeconds, session.absoluteExpiresAt) };
 }
 
-/** What `GET /auth/session` returns: public fields only, never tokens. Times as epoch seconds. */
+/**
+ * What `GET /auth/session` and `POST /auth/session/refresh` return: public fields only, never tokens (nor the ID
+ * token's `jti`). Times as epoch seconds.
+ */
 export interface PublicSession {
   authenticated: true;
   sub: string;
   vot: string;
   identityProofingLevel: string | null;
   authTime: number | null;
+  /** The absolute deadline: no activity moves it, and only signing in again gives a new one. */
   expiresAt: number;
+  /** The idle deadline: activity slides it (never past `expiresAt`). */
   idleExpiresAt: number;
+  /**
+   * The server's clock when it answered: a page times its warning by `idleExpiresAt - now` and `expiresAt - now`,
+   * so a device whose clock is wrong still warns on time.
+   */
+  now: number;
   claims: Record<string, unknown>;
 }
 
-export function publicSession(session: SessionRecord, allowedClaims: readonly string[]): PublicSession {
+export function publicSession(session: SessionRecord, allowedClaims: readonly string[], now: number): PublicSession {
   return {
     authenticated: true,
     sub: session.sub,
@@ -103,6 +121,7 @@ export function publicSession(session: SessionRecord, allowedClaims: readonly st
     authTime: session.authTime ?? null,
     expiresAt: session.absoluteExpiresAt,
     idleExpiresAt: session.expiresAt,
+    now,
     claims: pickClaims(session.claims, allowedClaims),
   };
 }

@@ -2,6 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Cont
 import { SESSION_COOKIE } from '../core/cookies';
 import { authorizeRequest, type AuthorizerDecision, type FlowDeps } from '../core/flows';
 import { findRpError } from '../core/errors';
+import { authorizerDenialReason } from '../core/sign-in-metrics';
 import type { RuntimeSettings } from '../settings';
 import { cookieFrom, queryPairs, resolveDeps, type DepsSource } from './http';
 import { identitySignerFor, kmsClientFor } from './key-runtime';
@@ -23,6 +24,19 @@ import { fromEnvironment, type BuildOptions } from './wiring';
  * Logs carry the method, the resource (a route template, not the path) and reason codes; never values.
  */
 export function makeHandler(source: DepsSource) {
+  const decide = decisions(source);
+  return async (event: APIGatewayRequestAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> => {
+    try {
+      return await decide(event, context);
+    } finally {
+      // Once per invocation, on every path (Allow, Deny, 401, failure).
+      resolveDeps(source).metrics.flush();
+    }
+  };
+}
+
+/** The verdicts, each refusal counted (`AuthorizerDenied` by reason). */
+function decisions(source: DepsSource) {
   return async (event: APIGatewayRequestAuthorizerEvent, _context?: Context): Promise<APIGatewayAuthorizerResult> => {
     const deps = resolveDeps(source);
     const method = event.httpMethod ?? 'GET';
@@ -42,6 +56,9 @@ export function makeHandler(source: DepsSource) {
         headerNames: [...Object.keys(event.headers ?? {}), ...Object.keys(event.multiValueHeaders ?? {})],
       });
     } catch (err) {
+      deps.metrics.count('AuthorizerDenied', { reason: authorizerDenialReason({ error: err }) });
+      // API Gateway answers 500 (fail closed): the authorizer's own server-side failure, as the routes count theirs.
+      deps.metrics.count('ServerError', { function: 'authorizer' });
       deps.logger.error('Authorizer failed', {
         event: 'authorizer_failed',
         route,
@@ -51,10 +68,12 @@ export function makeHandler(source: DepsSource) {
       throw new Error('Authorizer failed');
     }
     if (decision.effect === 'Unauthorized') {
+      deps.metrics.count('AuthorizerDenied', { reason: authorizerDenialReason({ cause: decision.reason }) });
       deps.logger.info('API request without a valid session', { event: 'api_unauthorized', reason: decision.reason, route });
       throw new Error('Unauthorized');
     }
     if (decision.effect === 'Deny') {
+      deps.metrics.count('AuthorizerDenied', { reason: authorizerDenialReason(decision) });
       deps.logger.info('Request denied', {
         event: 'authorizer_denied',
         reason: decision.reason,

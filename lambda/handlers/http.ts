@@ -1,9 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { parseCookies } from '../core/cookies';
 import type { FlowDeps } from '../core/flows';
-import type { AppLogger } from '../core/ports';
+import type { AppLogger, SignInMetrics } from '../core/ports';
 import { RpError } from '../core/errors';
-import { mapError, type HttpResponse } from '../core/responses';
+import { isNhsAppUserAgent } from '../core/nhs-app';
+import { mapError, type FailurePageRenderer, type HttpResponse } from '../core/responses';
+import type { FunctionDimensionValue } from '../core/metrics-catalogue';
+import { recordSignInFailure } from '../core/sign-in-metrics';
 import type { RuntimeSettings } from '../settings';
 import { protocolDetail } from '../adapters/protocol-errors';
 
@@ -14,10 +17,12 @@ import { protocolDetail } from '../adapters/protocol-errors';
 export type DepsSource<D = FlowDeps> = D | (() => D);
 export const resolveDeps = <D>(source: DepsSource<D>): D => (typeof source === 'function' ? (source as () => D)() : source);
 
-/** What `httpHandler` itself uses: the logger, and the start page the error pages link to. */
+/** What `httpHandler` itself uses: the logger, the start page the error pages link to, and the metrics it flushes. */
 export interface HandlerDeps {
   settings: Pick<RuntimeSettings, 'startPath'>;
   logger: AppLogger;
+  /** Flushed once per invocation, whatever the outcome (a function recording none may leave it out). */
+  metrics?: Pick<SignInMetrics, 'count' | 'flush'>;
 }
 
 type HeaderBag = Record<string, string | undefined> | null | undefined;
@@ -63,29 +68,59 @@ export function toProxyResult(response: HttpResponse): APIGatewayProxyResult {
 }
 
 export interface HttpHandlerOptions {
+  /**
+   * The function's name in the function table (`lib/function-table.ts`; its entry point is
+   * `lambda/handlers/<fn>.ts`): the `function` dimension of `ServerError`, counted for every answer of 500 or more.
+   */
+  fn: FunctionDimensionValue;
   /** The route, for log lines (`GET /auth/login`). */
   route: string;
   format: 'html' | 'json';
+  /**
+   * The error pages of an `html` route (`failurePage` from `lambda/core/pages`), required with it: only the
+   * functions that answer with pages carry the page renderer.
+   */
+  pages?: FailurePageRenderer;
   /** Cookies to set on every error response (e.g. expire the binding cookie at the callback). */
   errorCookies?: string[];
+  /**
+   * The route is a step of a sign-in (`/auth/login`, the callback): a failure is counted in the funnel
+   * (`SignInFailed` by reason, or `ConsentDeclined`). @default false
+   */
+  signInStep?: boolean;
 }
 
 /**
- * Wraps a route: the one place failures are logged (reason code, error name, protocol check name; never values)
- * and turned into responses (`mapError`).
+ * Wraps a route: the one place failures are logged (reason code, error name, protocol check name; never values),
+ * counted (`signInStep`; `ServerError` for any answer of 500 or more) and turned into responses (`mapError`); the
+ * invocation's metrics are flushed on every path.
  */
 export function httpHandler<D extends HandlerDeps = FlowDeps>(
   source: DepsSource<D>,
   options: HttpHandlerOptions,
   run: (deps: D, event: APIGatewayProxyEvent) => Promise<HttpResponse>,
 ): (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> {
+  const { pages } = options;
+  if (options.format === 'html' && !pages) throw new Error(`${options.route}: an html route needs its error pages (options.pages)`);
   return async (event, context) => {
     const deps = resolveDeps(source);
+    // The function failed on the server side (what its rollback alarm watches), whichever path answered.
+    const answered = (response: HttpResponse): APIGatewayProxyResult => {
+      if (response.statusCode >= 500) deps.metrics?.count('ServerError', { function: options.fn });
+      return toProxyResult(response);
+    };
     try {
-      return toProxyResult(await run(deps, event));
+      return answered(await run(deps, event));
     } catch (err) {
+      if (options.signInStep && deps.metrics) recordSignInFailure(deps.metrics, err);
       const reference = context?.awsRequestId ?? event.requestContext?.requestId;
-      const mapped = mapError(err, { format: options.format, reference, cookies: options.errorCookies, startPath: deps.settings.startPath });
+      const common = {
+        reference,
+        cookies: options.errorCookies,
+        startPath: deps.settings.startPath,
+        nhsApp: isNhsAppUserAgent(lowerHeaders(event.headers, event.multiValueHeaders)['user-agent']),
+      };
+      const mapped = mapError(err, pages ? { ...common, format: 'html', pages } : { ...common, format: 'json' });
       // An RpError's own `status` is the one it answers with; the upstream's details are in what it wraps.
       const detail = protocolDetail(err instanceof RpError ? err.cause : err);
       const fields = {
@@ -106,7 +141,9 @@ export function httpHandler<D extends HandlerDeps = FlowDeps>(
           ...fields,
           error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
         });
-      return toProxyResult(mapped.response);
+      return answered(mapped.response);
+    } finally {
+      deps.metrics?.flush();
     }
   };
 }

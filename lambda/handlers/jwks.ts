@@ -12,7 +12,7 @@ export const JWKS_MAX_AGE_SECONDS = 300;
  * 503 JSON (never cached).
  */
 export function makeHandler(deps: DepsSource<AssertionKeyDeps>) {
-  return httpHandler(deps, { route: 'GET /auth/jwks.json', format: 'json' }, async (d) => {
+  return httpHandler(deps, { fn: 'jwks', route: 'GET /auth/jwks.json', format: 'json' }, async (d) => {
     const key = await d.assertionSigner.publicJwk();
     const response = jsonResponse(200, { keys: [key] });
     return { ...response, headers: { ...response.headers, 'Cache-Control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` } };

@@ -21,5 +21,6 @@ export function nhsLoginProviderFor(settings: RuntimeSettings, signer: Assertion
     signer,
     clock: options.clock ?? Date.now,
     fetch: options.fetch,
+    metrics: options.metrics,
   });
 }

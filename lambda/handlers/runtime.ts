@@ -5,9 +5,10 @@ import { buildAuthorizerDeps } from './authorizer';
 import { buildCallbackDeps } from './callback';
 import { buildAssertionKeyDeps, identitySignerFor, kmsClientFor } from './key-runtime';
 import { buildLoginDeps } from './login';
+import { buildSettingsDeps } from './nhs-login-settings';
 import { nhsLoginProviderFor } from './nhs-login-runtime';
 import { buildStoreDeps } from './store-runtime';
-import { baseDeps, type BuildOptions } from './wiring';
+import { baseDeps, withFunctionMetrics, type BuildOptions } from './wiring';
 
 /**
  * Wiring for the local stack and the tests, which run every handler in one process. No entry point imports this
@@ -24,10 +25,13 @@ export const FUNCTION_WIRING = {
   logout: buildStoreDeps,
   'signed-out': baseDeps,
   session: buildStoreDeps,
+  'session-refresh': buildStoreDeps,
+  'nhs-login-settings': buildSettingsDeps,
   authorizer: buildAuthorizerDeps,
   me: baseDeps,
   jwks: buildAssertionKeyDeps,
   start: baseDeps,
+  assets: baseDeps,
 } as const satisfies Record<string, (settings: RuntimeSettings, options?: BuildOptions) => FlowDeps>;
 
 export type WiredFunction = keyof typeof FUNCTION_WIRING;
@@ -44,7 +48,7 @@ export function buildDepsFor(fn: WiredFunction, settings: RuntimeSettings, optio
  */
 export function buildDeps(settings: RuntimeSettings, options: BuildDepsOptions = {}): FlowDeps {
   const kms = kmsClientFor(options);
-  const shared = { ...options, clients: { ...options.clients, kms } };
+  const shared = { ...withFunctionMetrics(settings, options), clients: { ...options.clients, kms } };
   return {
     ...buildStoreDeps(settings, shared),
     provider: nhsLoginProviderFor(settings, new KmsAssertionSigner(kms, settings.signingKeyId), shared),

@@ -6,7 +6,7 @@ import { fromEnvironment } from './wiring';
 
 /** `GET /auth/session`: 200 with the public session, or 401 `{authenticated: false}`. Never tokens. */
 export function makeHandler(deps: DepsSource) {
-  return httpHandler(deps, { route: 'GET /auth/session', format: 'json' }, (d, event) =>
+  return httpHandler(deps, { fn: 'session', route: 'GET /auth/session', format: 'json' }, (d, event) =>
     describeSession(d, cookieFrom(event.headers, event.multiValueHeaders, SESSION_COOKIE)),
   );
 }

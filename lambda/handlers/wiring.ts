@@ -2,10 +2,11 @@ import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import type { FetchLike } from '../adapters/http';
 import { createLogger } from '../adapters/logger';
+import { createMetrics } from '../adapters/metrics';
 import type { AssertionSigner } from '../core/client-assertion';
 import type { FlowDeps } from '../core/flows';
 import { AssertionCache } from '../core/identity-assertion';
-import type { AppLogger, IdentityAssertionSigner, IdentityProvider, SessionStore } from '../core/ports';
+import type { AppLogger, IdentityAssertionSigner, IdentityProvider, SessionStore, SignInMetrics } from '../core/ports';
 import { readRuntimeSettings, type RuntimeSettings } from '../settings';
 
 /**
@@ -20,6 +21,11 @@ export type AwsOptions = Pick<DynamoDBClientConfig & KMSClientConfig, 'endpoint'
 
 export interface BuildOptions {
   logger?: AppLogger;
+  /**
+   * The function's sign-in metrics (the local stack passes ones writing to its console); one writing EMF to stdout,
+   * in the stage's `stage` dimension, otherwise.
+   */
+  metrics?: SignInMetrics;
   clock?: () => number;
   /** AWS SDK overrides (the local stack points these at moto). */
   aws?: AwsOptions;
@@ -58,6 +64,7 @@ export const NOT_WIRED: {
     getSession: notWired('The session store'),
     touchSession: notWired('The session store'),
     deleteSession: notWired('The session store'),
+    endSession: notWired('The session store'),
     saveAssertions: notWired('The session store'),
     putTransaction: notWired('The session store'),
     consumeTransaction: notWired('The session store'),
@@ -82,8 +89,18 @@ export function baseDeps(settings: RuntimeSettings, options: BuildOptions = {}):
     // The container's signed assertions: only the authorizer fills it (a plain Map, so no stub is needed).
     assertionCache: new AssertionCache(),
     logger: options.logger ?? createLogger(),
+    metrics: options.metrics ?? createMetrics(settings.stage, options.logger),
     clock: options.clock ?? Date.now,
   };
+}
+
+/**
+ * `options` with the function's logger and metrics resolved, for a function whose adapters record metrics too (NHS
+ * login's call latency and errors): the flows and the adapters then share the one instance the handler flushes.
+ */
+export function withFunctionMetrics(settings: RuntimeSettings, options: BuildOptions = {}): BuildOptions {
+  const logger = options.logger ?? createLogger();
+  return { ...options, logger, metrics: options.metrics ?? createMetrics(settings.stage, logger) };
 }
 
 /**

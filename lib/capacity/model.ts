@@ -153,7 +153,7 @@ export function computeCapacity(config: StageConfig, options: CapacityOptions = 
   limits.push({
     id: 'lambda-account-concurrency',
     limit: 'Lambda account concurrency (eu-west-2)',
-    value: `${fmt(reservedTotal)} reserved by the 9 functions of ${fmt(reservable)} reservable (${fmt(q.lambdaConcurrentExecutions.value)} − ${fmt(q.lambdaUnreservedMinimum.value)} unreserved)`,
+    value: `${fmt(reservedTotal)} reserved by the ${FUNCTION_NAMES.length} functions of ${fmt(reservable)} reservable (${fmt(q.lambdaConcurrentExecutions.value)} − ${fmt(q.lambdaUnreservedMinimum.value)} unreserved)`,
     source: `${q.lambdaConcurrentExecutions.source}; ${q.lambdaUnreservedMinimum.source}`,
     signInsPerSecond: Infinity,
     apiRequestsPerSecond: Infinity,

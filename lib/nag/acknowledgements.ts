@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Mount } from '../../config/mounts';
 import { methodConstructPath } from '../api';
@@ -71,6 +71,60 @@ export function acknowledgementsFor(rp: Pick<RelyingParty, 'stateful' | 'statele
       reason:
         `The role AWS Backup assumes to ${what} of the resources this plan selects (only the sessions table); AWS ` +
         'maintains this service-role policy as the supported way to grant it.',
+    });
+  }
+
+  const check = rp.stateless.syntheticCheck;
+  const checkPolicy = `${stateless}/SyntheticCheck/Policy/Resource`;
+  const bucketId = rp.stateless.getLogicalId(check.bucket.node.defaultChild as CfnElement);
+  list.push(
+    {
+      path: checkPolicy,
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Two statements of the synthetic check use "*": s3:ListAllMyBuckets, which the Synthetics runtime calls and which ' +
+        'supports no resource-level permissions, and cloudwatch:PutMetricData, which supports none either and is held ' +
+        'to the CloudWatchSynthetics namespace by its cloudwatch:namespace condition.',
+    },
+    {
+      path: checkPolicy,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/runs/*]`,
+      reason:
+        'The synthetic check writes one object per run under the runs/ prefix of its own artifacts bucket; object keys ' +
+        'are chosen by the Synthetics runtime at run time, so the grant is the prefix (s3:PutObject only, no read or delete).',
+    },
+    {
+      path: checkPolicy,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${check.logGroupArnPatternForNag}]`,
+      reason:
+        "The Synthetics runtime creates the canary function's log group as /aws/lambda/cwsyn-<canary name>-<id>, with an " +
+        'id it draws when the canary is created, so the grant names the canary and leaves only that id open.',
+    },
+  );
+  for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+    list.push({
+      path: `${stateless}/SyntheticCheck/Artifacts/Resource`,
+      id: `${pack}::${pack}-S3BucketReplicationEnabled`,
+      reason:
+        'The synthetic check run artifacts (HTTP steps of a check that signs no one in) expire after a few weeks and ' +
+        'are re-created every 5 minutes; a replica would add copies with no recovery value, and a replica in another ' +
+        'region would take data out of eu-west-2. The bucket is versioned, encrypted with the data key and in this region.',
+    });
+    list.push({
+      path: `${stateless}/SyntheticCheck/AccessLogs/Resource`,
+      id: `${pack}::${pack}-S3BucketReplicationEnabled`,
+      reason:
+        'The server access logs of the synthetic check artifacts bucket, expiring after 90 days; a replica in another ' +
+        'region would take them out of eu-west-2. The bucket is versioned, encrypted with its own rotating key and in this region.',
+    });
+  }
+  if (rp.stateless.releases.groups[FUNCTION_NAMES[0]]) {
+    list.push({
+      path: `${stateless}/Releases/Role/Resource`,
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        'The role CodeDeploy assumes to shift the live aliases of these functions and read their alarms; AWS maintains ' +
+        'this service-role policy (the Limited one: lambda:UpdateAlias/GetAlias, cloudwatch:DescribeAlarms) for exactly that.',
     });
   }
 

@@ -25,7 +25,9 @@ import {
   type SimUserId,
   type SimulatorOptions,
 } from './contract';
-import { buildProvider, errorPage, escapeHtml } from './provider';
+import { simulatorPages, type SimulatorPages } from './pages';
+import { buildProvider, errorPage } from './provider';
+import { SettingsVerifier, settingsMiddleware } from './settings';
 import { SIM_USERS, type SimUser } from './users';
 
 type Middleware = Parameters<Provider['use']>[0];
@@ -106,32 +108,15 @@ function userFromAssertion(assertion: string): SimUser | undefined {
   return Object.values(SIM_USERS).find((user) => named.includes(user.id) || named.includes(user.sub));
 }
 
-function choicePage(uid: string, error?: string): string {
-  const options = Object.values(SIM_USERS)
-    .map(
-      (user, i) => `<div>
-  <input type="radio" id="user-${user.id}" name="${USER_FIELD}" value="${user.id}"${i === 0 ? ' required' : ''}>
-  <label for="user-${user.id}">${escapeHtml(userLabel(user))}</label>
-</div>`,
-    )
-    .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>NHS login simulator: choose a test user</title></head>
-<body>
-<main>
-<h1>NHS login simulator</h1>
-${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/interaction/${encodeURIComponent(uid)}">
-<fieldset>
-<legend>Sign in as</legend>
-${options}
-</fieldset>
-<button type="submit">Continue</button>
-</form>
-</main>
-</body>
-</html>`;
+/** The user-choice page: a radio per test user, nhsuk-frontend's error summary when none was chosen. */
+function choicePage(pages: SimulatorPages, uid: string, error?: string): string {
+  return pages.render('choose-user.njk', {
+    title: 'NHS login simulator: choose a test user',
+    action: `/interaction/${encodeURIComponent(uid)}`,
+    field: USER_FIELD,
+    users: Object.values(SIM_USERS).map((user) => ({ value: user.id, text: userLabel(user) })),
+    ...(error ? { error } : {}),
+  });
 }
 
 function userLabel(user: SimUser): string {
@@ -158,6 +143,7 @@ async function main(): Promise<void> {
     signing: { ...signing.privateKey.export({ format: 'jwk' }), kid: signing.kid, alg: 'RS512', use: 'sig' } as JWK,
   });
   const redirectUris = new Set(options.redirectUris);
+  const pages = simulatorPages(options.redirectUris);
 
   async function finish(ctx: Ctx, result: Parameters<Provider['interactionResult']>[2]): Promise<void> {
     const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
@@ -274,6 +260,9 @@ async function main(): Promise<void> {
     ctx.status = 204;
   });
 
+  // NHS login's settings page, reached with an asserted_login_identity (settings.ts); it remembers issued ID tokens.
+  provider.use(settingsMiddleware(new SettingsVerifier({ clientId: options.clientId, clientPublicKeyPem: options.clientPublicKeyPem })));
+
   // Sign-in: the user-choice page, or no page at all for an auto user or an NHS App asserted identity.
   provider.use(async (ctx, next) => {
     const match = /^\/interaction\/([^/]+)$/.exec(ctx.path);
@@ -308,15 +297,26 @@ async function main(): Promise<void> {
       const user = SIM_USERS[chosen as SimUserId] as SimUser | undefined;
       if (!user) {
         ctx.status = 400;
+        ctx.set(pages.headers());
         ctx.type = 'html';
-        ctx.body = choicePage(match[1], 'Choose a test user.');
+        ctx.body = choicePage(pages, match[1], 'Choose a test user');
         return;
       }
       return signIn(ctx, user);
     }
     if (state.autoUser) return signIn(ctx, SIM_USERS[state.autoUser]);
+    ctx.set(pages.headers());
     ctx.type = 'html';
-    ctx.body = choicePage(match[1]);
+    ctx.body = choicePage(pages, match[1]);
+  });
+
+  // The pages' CSS, JavaScript and images, from the simulator's own origin (fingerprinted: cached for a year).
+  provider.use(async (ctx, next) => {
+    const asset = ctx.method === 'GET' ? pages.asset(ctx.path) : undefined;
+    if (!asset) return next();
+    ctx.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: asset.etag, 'X-Content-Type-Options': 'nosniff' });
+    ctx.type = asset.contentType;
+    ctx.body = asset.body;
   });
 
   // Authorization endpoint adjustments.

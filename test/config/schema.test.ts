@@ -98,6 +98,7 @@ const BAD_VALUES: [string, Mutation, string, string][] = [
     'DNS name',
   ],
   ['unknown key', (c) => ({ ...c, colour: 'blue' }) as StageConfigInput, 'colour: received "blue"', 'no such key'],
+  ...operationsCases(),
   ...mountCases(),
 ];
 
@@ -180,6 +181,100 @@ function mountCases(): [string, Mutation, string, string][] {
   ];
 }
 
+/** Operations settings: alarms, releases, vault lock, restore testing (a valid sandpit config each time). */
+function operationsCases(): [string, Mutation, string, string][] {
+  const lock =
+    (l: Record<string, unknown>): Mutation =>
+    (c) => ({ ...c, backupVaultLock: l as never });
+  return [
+    ['success floor above 1', (c) => ({ ...c, monitoring: { signInSuccessFloor: 1.5 } }), 'monitoring.signInSuccessFloor: received 1.5', '0.99'],
+    ['success floor zero', (c) => ({ ...c, monitoring: { signInSuccessFloor: 0 } }), 'monitoring.signInSuccessFloor: received 0', '0.01'],
+    ['minimum volume zero', (c) => ({ ...c, monitoring: { signInMinimumStarted: 0 } }), 'monitoring.signInMinimumStarted: received 0', '1'],
+    [
+      'window not a CloudWatch period',
+      (c) => ({ ...c, monitoring: { signInWindowMinutes: 7 } }),
+      'monitoring.signInWindowMinutes: received 7',
+      '5, 10, 15, 30, 60',
+    ],
+    ['provider error threshold zero', (c) => ({ ...c, monitoring: { providerErrors: 0 } }), 'monitoring.providerErrors: received 0', '1'],
+    [
+      'token latency alarm at the call timeout',
+      (c) => ({ ...c, monitoring: { tokenP99LatencyMs: 5000 } }),
+      'monitoring.tokenP99LatencyMs: received 5000',
+      'below nhsLogin.httpTimeoutMs (5000)',
+    ],
+    ['canary failures over an hour', (c) => ({ ...c, monitoring: { canaryFailedRuns: 13 } }), 'monitoring.canaryFailedRuns: received 13', '12'],
+    [
+      'runbook base URL over http',
+      (c) => ({ ...c, monitoring: { runbookBaseUrl: 'http://git.example.nhs.uk/runbooks' } }),
+      'monitoring.runbookBaseUrl: received "http://git.example.nhs.uk/runbooks"',
+      'https URL',
+    ],
+    [
+      'runbook base URL with a trailing slash',
+      (c) => ({ ...c, monitoring: { runbookBaseUrl: 'https://git.example.nhs.uk/runbooks/' } }),
+      'monitoring.runbookBaseUrl: received',
+      'no query, fragment or trailing slash',
+    ],
+    ['unknown monitoring key', (c) => ({ ...c, monitoring: { colour: 'red' } as never }), 'monitoring.colour: received "red"', 'no such key'],
+    ['unknown release strategy', (c) => ({ ...c, releases: { strategy: 'bluegreen' as 'canary' } }), 'releases.strategy: received "bluegreen"', 'canary'],
+    ['canary of 100 %', (c) => ({ ...c, releases: { strategy: 'canary', percent: 100 } }), 'releases.percent: received 100', '99'],
+    ['release interval over an hour', (c) => ({ ...c, releases: { strategy: 'linear', intervalMinutes: 90 } }), 'releases.intervalMinutes: received 90', '60'],
+    [
+      'all at once where data is kept',
+      (c) => ({ ...c, retainData: true, releases: { strategy: 'allAtOnce' } }),
+      'releases.strategy: received "allAtOnce"',
+      'canary or linear where retainData is set',
+    ],
+    ['log data protection not a boolean', (c) => ({ ...c, logDataProtection: 'yes' as never }), 'logDataProtection: received "yes"', 'boolean'],
+    [
+      'vault lock minimum above the backup retention',
+      lock({ mode: 'governance', minRetentionDays: 30, maxRetentionDays: 90 }),
+      'backupVaultLock.minRetentionDays: received 30',
+      'at most backupRetentionDays (7)',
+    ],
+    [
+      'vault lock maximum below the backup retention',
+      lock({ mode: 'governance', minRetentionDays: 1, maxRetentionDays: 5 }),
+      'backupVaultLock.maxRetentionDays: received 5',
+      'at least backupRetentionDays (7)',
+    ],
+    [
+      'compliance lock without a grace period',
+      lock({ mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 90 }),
+      'backupVaultLock.changeableForDays: received nothing',
+      'in compliance mode',
+    ],
+    [
+      'compliance lock with too short a grace period',
+      lock({ mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 90, changeableForDays: 1 }),
+      'backupVaultLock.changeableForDays: received 1',
+      '3',
+    ],
+    [
+      'governance lock with a grace period',
+      lock({ mode: 'governance', minRetentionDays: 7, maxRetentionDays: 90, changeableForDays: 3 }),
+      'backupVaultLock.changeableForDays: received 3',
+      'nothing in governance mode',
+    ],
+    ['unknown vault lock mode', lock({ mode: 'strict', minRetentionDays: 7, maxRetentionDays: 90 }), 'backupVaultLock.mode: received "strict"', 'governance'],
+    [
+      'production without a compliance lock',
+      (c) => ({ ...c, stage: 'production', backupVaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 90 } }),
+      'backupVaultLock.mode: received "governance"',
+      'compliance in production',
+    ],
+    [
+      'restore test schedule not an AWS expression',
+      (c) => ({ ...c, restoreTesting: { scheduleExpression: '0 5 * * 1' } }),
+      'restoreTesting.scheduleExpression: received "0 5 * * 1"',
+      'cron(...) or rate(...)',
+    ],
+    ['restored table kept over a week', (c) => ({ ...c, restoreTesting: { retentionHours: 200 } }), 'restoreTesting.retentionHours: received 200', '168'],
+    ['canary artifacts kept zero days', (c) => ({ ...c, monitoring: { canaryArtifactDays: 0 } }), 'monitoring.canaryArtifactDays: received 0', '1'],
+  ];
+}
+
 describe('stage configuration', () => {
   it.each(STAGE_NAMES)('the %s stage is valid and in eu-west-2', (name) => {
     const config = loadStageConfig(name);
@@ -230,6 +325,38 @@ describe('stage configuration', () => {
     expect(loadStageConfig('sandpit').retainData).toBe(false);
     expect(loadStageConfig('integration').retainData).toBe(true);
     expect(loadStageConfig('production').retainData).toBe(true);
+  });
+
+  it('defaults the operations settings: alarm thresholds, releases and log protection by whether the stage keeps data', () => {
+    const sandpitConfig = loadStageConfig('sandpit');
+    expect(sandpitConfig.monitoring).toEqual({
+      signInSuccessFloor: 0.5,
+      signInMinimumStarted: 20,
+      signInWindowMinutes: 15,
+      providerErrors: 5,
+      tokenP99LatencyMs: 2000,
+      tokenLatencyMinimumCalls: 10,
+      serverErrors: 3,
+      serverErrorRate: 0.05,
+      authorizerFailures: 3,
+      canaryFailedRuns: 2,
+      canaryArtifactDays: 30,
+    });
+    expect(sandpitConfig.releases.strategy).toBe('allAtOnce');
+    expect(sandpitConfig.logDataProtection).toBe(false);
+    expect(sandpitConfig.backupVaultLock).toBeUndefined();
+    expect(sandpitConfig.restoreTesting).toEqual({ scheduleExpression: 'cron(0 5 ? * MON *)', selectionWindowDays: 7, retentionHours: 4 });
+    for (const name of ['integration', 'production']) {
+      const config = loadStageConfig(name);
+      expect(config.releases).toEqual({ strategy: 'canary', percent: 10, intervalMinutes: 5, ignoreAlarms: false });
+      expect(config.logDataProtection).toBe(true);
+    }
+    expect(loadStageConfig('integration').backupVaultLock?.mode).toBe('governance');
+    expect(loadStageConfig('production').backupVaultLock).toEqual({ mode: 'compliance', minRetentionDays: 35, maxRetentionDays: 365, changeableForDays: 3 });
+    expect(parseStageConfig({ ...sandpit, logDataProtection: true, releases: { strategy: 'linear' } })).toMatchObject({
+      logDataProtection: true,
+      releases: { strategy: 'linear', percent: 10, intervalMinutes: 5 },
+    });
   });
 
   it('rejects an unknown stage name with the list of stages', () => {

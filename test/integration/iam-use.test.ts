@@ -6,8 +6,8 @@ import { startHarness, type Harness } from './support/harness';
 /**
  * Least privilege, proved by use: every handler runs against moto through SDK clients that report each operation
  * they send, along every path that reaches AWS (sign-in, already signed in, step-up, the NHS App fallback, API
- * activity that slides the session, mounts whose backends get a signed identity assertion, the JWKS, the start
- * page, logout). What each function called, key by key, must equal its row in the function table, and the row
+ * activity that slides the session, "Stay signed in", the NHS login settings link, mounts whose backends get a
+ * signed identity assertion, the JWKS, the start page, logout, a session found past its idle deadline). What each function called, key by key, must equal its row in the function table, and the row
  * must equal what the synthesized template grants on each key: a grant nothing uses fails, and so does a call
  * nothing grants.
  */
@@ -34,6 +34,13 @@ async function driveEveryPath(harness: Harness): Promise<void> {
   expect((await b.request('/api/me')).status).toBe(200);
   harness.advanceClock(2 * 60_000);
   expect((await b.request('/api/me')).status).toBe(200);
+  // "Stay signed in" two minutes later: the refresh reads and slides the session itself (same origin).
+  harness.advanceClock(2 * 60_000);
+  expect((await b.request('/auth/session/refresh', { method: 'POST', headers: { origin: b.origin, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+  // "Manage your NHS login": reads the session and signs the asserted_login_identity with the signing key.
+  const settings = await b.request('/auth/nhs-login-settings');
+  expect(settings.status).toBe(302);
+  expect(new URL(settings.headers.get('location')!).searchParams.get('asserted_login_identity')).toBeTruthy();
   // A page mount: the authorizer signs an identity assertion for the backend with the assertion key.
   const page = await b.request('/app/iam');
   expect(page.status).toBe(200);
@@ -55,6 +62,12 @@ async function driveEveryPath(harness: Harness): Promise<void> {
   const out = await b.request('/auth/logout', { method: 'POST', headers: { origin: b.origin } });
   expect(out.status).toBe(303);
   expect((await b.request('/auth/signed-out')).status).toBe(200);
+  // A session left idle past its deadline, found by a page's timeout warning: GET /auth/session marks it ended.
+  const idle = harness.browser();
+  expect((await idle.signIn('assurance=high&returnTo=/')).status).toBe(200);
+  harness.advanceClock(31 * 60_000);
+  expect((await idle.request('/auth/session')).status).toBe(401);
+  harness.resetClock();
 }
 
 type KeyRole = 'signing' | 'assertion';
@@ -72,7 +85,9 @@ const usedOnKey = (fn: FunctionName, role: KeyRole) =>
 
 describe('each function calls exactly what its row in the function table grants', () => {
   it('reports calls at all (the recorder is wired to every function that calls AWS)', () => {
-    expect(new Set(calls.map((c) => c.fn))).toEqual(new Set(['login', 'callback', 'session', 'authorizer', 'logout', 'jwks']));
+    expect(new Set(calls.map((c) => c.fn))).toEqual(
+      new Set(['login', 'callback', 'session', 'session-refresh', 'nhs-login-settings', 'authorizer', 'logout', 'jwks']),
+    );
   });
 
   it('every KMS call names the signing key or the assertion key, and every DynamoDB call the sessions table', () => {

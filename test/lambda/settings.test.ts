@@ -43,6 +43,7 @@ const reference = z.object({
   startPath: z.string().startsWith('/'),
   assertionKeyId: z.string().min(1),
   assertionLifetimeSeconds: z.number().int().min(30).max(300),
+  nhsLoginSettingsUrl: z.url(),
 });
 
 // The types are the ones zod inferred (checked by the type-check: each line fails to compile otherwise).
@@ -94,6 +95,7 @@ const VALUES: Record<RuntimeSettingsKey, string[]> = {
   httpTimeoutMs: ['0', '-5', '1.5', 'abc', ' 500 ', '0x10', '1e3', 'Infinity', '9007199254740993', 'NaN'],
   sessionClaims: ['  ', 'email  phone_number'],
   sessionTableName: ['t'],
+  nhsLoginSettingsUrl: ['not a url', 'settings.login.nhs.uk', ' https://settings.login.nhs.uk '],
   signingKeyId: ['k'],
   sessionIdleMinutes: ['0', '30.5', '-1', '15'],
   sessionAbsoluteMinutes: ['720', '1e400'],

@@ -47,7 +47,7 @@ const holding = (pkg: string) => FUNCTION_NAMES.filter((name) => bundles[name].h
 describe('function bundles', () => {
   it('are read from the metafile (the check below would pass on empty sets otherwise)', () => {
     expect(bundles.callback.has('@aws-lambda-powertools/logger')).toBe(true);
-    expect(bundles.start.size).toBe(0);
+    expect(bundles.me.size).toBe(0);
   });
 
   it('hold no zod: the environment is read with plain code', () => {
@@ -59,10 +59,11 @@ describe('function bundles', () => {
     ['openid-client', ['callback', 'login']],
     ['oauth4webapi', ['callback', 'login']],
     ['jose', ['callback', 'login']],
-    // KMS: the client assertion (callback), the identity assertion (authorizer), its public key (jwks).
-    ['@aws-sdk/client-kms', ['authorizer', 'callback', 'jwks']],
+    // KMS: the client assertion (callback) and the settings link's asserted_login_identity (nhs-login-settings), the
+    // identity assertion (authorizer), its public key (jwks).
+    ['@aws-sdk/client-kms', ['authorizer', 'callback', 'jwks', 'nhs-login-settings']],
     // The sessions table: not in jwks, start, signed-out or me.
-    ['@aws-sdk/client-dynamodb', ['authorizer', 'callback', 'login', 'logout', 'session']],
+    ['@aws-sdk/client-dynamodb', ['authorizer', 'callback', 'login', 'logout', 'nhs-login-settings', 'session', 'session-refresh']],
   ])('hold %s in exactly %j', (pkg, expected) => {
     expect(holding(pkg)).toEqual([...expected].sort());
   });
@@ -73,7 +74,12 @@ describe('function bundles', () => {
     expect(holding('@aws-sdk/client-kms')).toEqual(granted((n) => functionSpec(n).signsClientAssertions || functionSpec(n).assertionKey.length > 0));
   });
 
-  it('of the pages and /api/me hold no npm package at all', () => {
-    for (const name of ['start', 'signed-out', 'me'] as const) expect([...bundles[name]]).toEqual([]);
+  it("hold the page renderer (nunjucks' runtime) in exactly the functions that answer with pages", () => {
+    expect(holding('nunjucks')).toEqual(['callback', 'login', 'logout', 'nhs-login-settings', 'signed-out', 'start']);
+  });
+
+  it('of the pages hold nunjucks alone; the assets and /api/me no npm package at all', () => {
+    for (const name of ['start', 'signed-out'] as const) expect([...bundles[name]]).toEqual(['nunjucks']);
+    for (const name of ['assets', 'me'] as const) expect([...bundles[name]]).toEqual([]);
   });
 });

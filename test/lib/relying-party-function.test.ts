@@ -28,6 +28,21 @@ describe('RelyingPartyFunction', () => {
     ['zero reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency must be a positive integer, got 0/],
     ['a secret in the environment', { environment: { CLIENT_SECRET: 'x' } }, /CLIENT_SECRET looks secret/],
     ['a private key in the environment', { environment: { SIGNING_PRIVATE_KEY: 'x' } }, /SIGNING_PRIVATE_KEY looks secret/],
+    [
+      'a bundled file from a relative path',
+      { bundledFiles: [{ source: 'assets/x.css', target: 'assets/x.css' }] },
+      /bundled file assets\/x\.css must be an absolute path/,
+    ],
+    [
+      'a bundled file outside the package',
+      { bundledFiles: [{ source: '/tmp/x.css', target: '../x.css' }] },
+      /target \.\.\/x\.css must be a path inside the package/,
+    ],
+    [
+      'a bundled file over the bundle',
+      { bundledFiles: [{ source: '/tmp/x.js', target: 'index.mjs' }] },
+      /target index\.mjs must be a path inside the package, not the bundle/,
+    ],
   ])('refuses %s', (_name, bad, message) => {
     const { stack, props } = fixture();
     expect(() => new RelyingPartyFunction(stack, 'Fn', { ...props, ...bad })).toThrow(message);
@@ -73,6 +88,11 @@ describe('RelyingPartyFunction', () => {
     expect(map.mappings.length).toBeGreaterThan(0);
     const sources = map.sources.map((s) => path.resolve(path.dirname(fn.sourceMapFile), map.sourceRoot, s));
     expect(sources).toContain(path.resolve(__dirname, '..', '..', 'lambda', 'handlers', 'signed-out.ts'));
-    for (const source of sources) expect(existsSync(source)).toBe(true);
+    // nunjucks' runtime is a webpack build, whose own map esbuild follows: it names the sources as webpack saw them
+    // when nunjucks was built (its wrappers, its `src/`, its dependencies), not files of this checkout. Every other
+    // source resolves as it is.
+    const resolvable = sources.filter((s) => !s.includes(`${path.sep}node_modules${path.sep}nunjucks${path.sep}`));
+    expect(resolvable.length).toBeGreaterThan(0);
+    for (const source of resolvable) expect([source, existsSync(source)]).toEqual([source, true]);
   });
 });

@@ -9,7 +9,7 @@ import { synthStage, type SynthesizedStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> }>;
 
-const FUNCTION_IDS = ['Login', 'Callback', 'Logout', 'SignedOut', 'Session', 'Authorizer', 'Me', 'Jwks', 'Start'];
+const FUNCTION_IDS = FUNCTION_NAMES.map((n) => functionSpec(n).constructId);
 
 /** True when a KmsKeyId-like value points at the stateful stack's data key. */
 const isDataKeyRef = (value: unknown) => JSON.stringify(value).includes('DataKey');
@@ -73,7 +73,10 @@ describe('stateless stack', () => {
 
     it('serves the routes of the design (GET / at the API root), the session routes behind the REQUEST authorizer', () => {
       // The function table's routes are the Lambda proxy methods of our own functions (mounts: test/lib/mounts.test.ts).
-      const own = ofType('AWS::ApiGateway::Method').filter(([, m]) => JSON.stringify(m.Properties.Integration.Uri).includes('"Fn::GetAtt"'));
+      // Our own functions are invoked through their live alias (lib/releases.ts).
+      const own = ofType('AWS::ApiGateway::Method').filter(([, m]) =>
+        /"Ref":"[A-Za-z]+FunctionLive[0-9A-F]{8}"/.test(JSON.stringify(m.Properties.Integration.Uri)),
+      );
       const paths = own.map(([, m]) => `${m.Properties.HttpMethod} ${(m as any).Metadata['aws:cdk:path'].split('/SignInApi/Api/')[1]}`);
       expect(paths.sort()).toEqual(
         [
@@ -82,7 +85,11 @@ describe('stateless stack', () => {
           'GET Default/auth/callback/GET/Resource',
           'POST Default/auth/logout/POST/Resource',
           'GET Default/auth/signed-out/GET/Resource',
+          'GET Default/auth/timed-out/GET/Resource',
+          'GET Default/auth/assets/{proxy+}/GET/Resource',
           'GET Default/auth/session/GET/Resource',
+          'POST Default/auth/session/refresh/POST/Resource',
+          'GET Default/auth/nhs-login-settings/GET/Resource',
           'GET Default/auth/jwks.json/GET/Resource',
           'GET Default/api/me/GET/Resource',
         ].sort(),
@@ -270,14 +277,20 @@ describe('stateless stack', () => {
       ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith(`${fn}FunctionPolicy`))![1].Properties.PolicyDocument.Statement as any[];
     const actionsOf = (fn: string) => policyOf(fn).flatMap((st) => [st.Action].flat());
 
-    it('grant kms:Sign and kms:GetPublicKey on the current signing key to the callback alone, and tag it as the signer', () => {
+    it('grant kms:Sign and kms:GetPublicKey on the current signing key to the callback and the settings link alone, and tag them as signers', () => {
       const onSigningKey = (fn: string) => policyOf(fn).filter((st) => JSON.stringify(st.Resource).includes('SigningKeysV1'));
-      const [sign, ...more] = onSigningKey('Callback');
-      expect(more).toHaveLength(0);
-      expect(sign.Action).toEqual(['kms:GetPublicKey', 'kms:Sign']);
-      for (const fn of FUNCTION_IDS.filter((f) => f !== 'Callback')) expect([fn, onSigningKey(fn)]).toEqual([fn, []]);
+      const signing = ['Callback', 'NhsLoginSettings'];
+      for (const fn of signing) {
+        const [sign, ...more] = onSigningKey(fn);
+        expect(more).toHaveLength(0);
+        expect(sign.Action).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+      }
+      for (const fn of FUNCTION_IDS.filter((f) => !signing.includes(f))) expect([fn, onSigningKey(fn)]).toEqual([fn, []]);
       const signers = ofType('AWS::IAM::Role').filter(([, r]) => (r.Properties.Tags ?? []).some((t: any) => t.Key === 'nhs-login-rp:assertion-signer'));
-      expect(signers.map(([id]) => id)).toEqual([expect.stringMatching(/^CallbackFunctionRole/)]);
+      expect(signers.map(([id]) => id).sort()).toEqual([
+        expect.stringMatching(/^CallbackFunctionRole/),
+        expect.stringMatching(/^NhsLoginSettingsFunctionRole/),
+      ]);
     });
 
     it('grant each function exactly the table operations of its row in the function table, and the data key only through DynamoDB', () => {
@@ -309,12 +322,17 @@ describe('stateless stack', () => {
   describe('monitoring', () => {
     const alarms = () => ofType('AWS::CloudWatch::Alarm');
 
-    it('sends every alarm (and its recovery) to the encrypted topic, treating missing data as not breaching', () => {
-      expect(alarms().length).toBe(FUNCTION_IDS.length * 3 + 3 + 2 + 1);
-      for (const [, a] of alarms()) {
+    it('sends every alarm (and its recovery) to the encrypted topic, treating missing data as not breaching but for the synthetic check', () => {
+      // Per route function 4 (errors, server errors, throttles, duration), the authorizer 3 (failures, throttles,
+      // duration); API 3, table 2, WAF 1; sign-in success 1, provider errors 4 (one per call), token latency 1,
+      // synthetic check 1, restore test 1, backup job 1, undelivered backup notification 1 (test/lib/operations.test.ts
+      // checks those).
+      expect(alarms().length).toBe((FUNCTION_IDS.length - 1) * 4 + 3 + 3 + 2 + 1 + 1 + 4 + 1 + 1 + 1 + 1 + 1);
+      for (const [id, a] of alarms()) {
         expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
         expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
-        expect(a.Properties.TreatMissingData).toBe('notBreaching');
+        // The check runs whatever the traffic: no data means it stopped, which is itself an alarm.
+        expect([id, a.Properties.TreatMissingData]).toEqual([id, id.startsWith('MonitoringSyntheticCheckFailed') ? 'breaching' : 'notBreaching']);
       }
       const [, topic] = ofType('AWS::SNS::Topic')[0];
       expect(isDataKeyRef(topic.Properties.KmsMasterKeyId)).toBe(true);
@@ -325,12 +343,12 @@ describe('stateless stack', () => {
       for (const fn of FUNCTION_IDS) {
         const ids = alarms()
           .map(([id]) => id)
-          .filter((id) => id.startsWith(`Monitoring${fn}`));
-        expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
-          `Monitoring${fn}DurationNearTimeout`,
-          `Monitoring${fn}Errors`,
-          `Monitoring${fn}Throttles`,
-        ]);
+          .filter((id) => new RegExp(`^Monitoring${fn}(DurationNearTimeout|Errors|Throttles)[0-9A-F]{8}$`).test(id));
+        // The authorizer's Lambda errors count every 401 it answers: its alarm is on its real failures instead.
+        const errors = fn === 'Authorizer' ? [] : [`Monitoring${fn}Errors`];
+        expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+          [`Monitoring${fn}DurationNearTimeout`, ...errors, `Monitoring${fn}Throttles`].sort(),
+        );
       }
       const [, callbackDuration] = alarms().find(([id]) => id.startsWith('MonitoringCallbackDurationNearTimeout'))!;
       expect(callbackDuration.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 16000 });

@@ -99,6 +99,10 @@ describe('the packed library in a fresh CDK app', () => {
     expect(report.stacks.map((s: { region: string }) => s.region)).toEqual(['eu-west-2', 'eu-west-2']);
     const bundles = readdirSync(outdir).filter((f) => f.startsWith('asset.') && existsSync(path.join(outdir, f, 'index.mjs')));
     expect(bundles.length).toBeGreaterThanOrEqual(7);
+    // The assets function carries the files it serves from the installed package: the partner script among them.
+    const assets = bundles.filter((b) => existsSync(path.join(outdir, b, 'assets')));
+    expect(assets).toHaveLength(1);
+    expect(readdirSync(path.join(outdir, assets[0] ?? '', 'assets'))).toEqual(expect.arrayContaining(['nhsuk-frontend.css', 'session-timeout.js']));
   }, 300_000);
 
   it('fails synthesis on the residency pack when the app adds a stack in another region', () => {

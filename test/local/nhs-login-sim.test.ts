@@ -382,9 +382,10 @@ describe('sign-in', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
-    const radios = [...html.matchAll(/<input type="radio"[^>]*name="user" value="([^"]+)"/g)].map((m) => m[1]);
+    // nhsuk-frontend's radios and button (attributes in the order its templates write them).
+    const radios = [...html.matchAll(/<input class="nhsuk-radios__input"[^>]*name="user" type="radio" value="([^"]+)"/g)].map((m) => m[1]);
     expect(radios).toEqual(['p0', 'p5', 'p9', 'declines-consent']);
-    expect(html).toMatch(/<button type="submit">/);
+    expect(html).toMatch(/<button\s+class="nhsuk-button" data-module="nhsuk-button"\s+type="submit">\s*Continue\s*<\/button>/);
 
     const { url: again } = authorizeUrl({ vtr: P5_VTR });
     const callback = await browse(again, new CookieJar(), 'p5');

@@ -6,7 +6,16 @@ import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:cryp
 import { rfc7638Thumbprint } from '../../lambda/adapters/jwk';
 import type { FlowDeps } from '../../lambda/core/flows';
 import { AssertionCache } from '../../lambda/core/identity-assertion';
-import type { AuthorizationRequest, EcPublicJwk, IdentityAssertionSigner, IdentityProvider, SessionStore, VerifiedIdentity } from '../../lambda/core/ports';
+import type { MetricName } from '../../lambda/core/metrics-catalogue';
+import type {
+  AuthorizationRequest,
+  EcPublicJwk,
+  IdentityAssertionSigner,
+  IdentityProvider,
+  SessionStore,
+  SignInMetrics,
+  VerifiedIdentity,
+} from '../../lambda/core/ports';
 import type { SessionRecord, StoredAssertion } from '../../lambda/core/session';
 import type { LoginTransaction } from '../../lambda/core/transaction';
 import type { RuntimeSettings } from '../../lambda/settings';
@@ -25,10 +34,18 @@ export class MemoryStore implements SessionStore {
   async touchSession(idHash: string, lastSeenAt: number, expiresAt: number) {
     this.touches.push({ idHash, lastSeenAt, expiresAt });
     const s = this.sessions.get(idHash);
-    if (s) this.sessions.set(idHash, { ...s, lastSeenAt, expiresAt });
+    if (s && !this.ended.has(idHash)) this.sessions.set(idHash, { ...s, lastSeenAt, expiresAt });
   }
   async deleteSession(h: string) {
     this.sessions.delete(h);
+    this.ended.delete(h);
+  }
+  /** The sessions marked ended, as the table's conditional `endedAt` write marks them: once each. */
+  ended = new Map<string, number>();
+  async endSession(h: string, endedAt: number) {
+    if (!this.sessions.has(h) || this.ended.has(h)) return false;
+    this.ended.set(h, endedAt);
+    return true;
   }
   async saveAssertions(idHash: string, assertions: Readonly<Record<string, StoredAssertion>>) {
     this.savedAssertions.push({ idHash, assertions: { ...assertions } });
@@ -42,6 +59,25 @@ export class MemoryStore implements SessionStore {
     const t = this.txns.get(h);
     this.txns.delete(h);
     return t;
+  }
+}
+
+/** The metrics a flow recorded, in order (`name` or `name{k=v,...}`), and how often they were flushed. */
+export class MemoryMetrics implements SignInMetrics {
+  recorded: string[] = [];
+  flushes = 0;
+  count(name: MetricName, dimensions: object) {
+    this.recorded.push(MemoryMetrics.label(name, dimensions));
+  }
+  duration(name: MetricName, dimensions: object) {
+    this.recorded.push(MemoryMetrics.label(name, dimensions));
+  }
+  flush() {
+    this.flushes += 1;
+  }
+  static label(name: string, dimensions: object): string {
+    const entries = Object.entries(dimensions);
+    return entries.length ? `${name}{${entries.map(([k, v]) => `${k}=${String(v)}`).join(',')}}` : name;
   }
 }
 
@@ -111,12 +147,14 @@ export const settings: RuntimeSettings = {
   startPath: '/',
   assertionKeyId: 'assertion-key',
   assertionLifetimeSeconds: 300,
+  nhsLoginSettingsUrl: 'https://settings.example/manage',
 };
 
 export function setup(now = 1_800_000_000_000) {
   const store = new MemoryStore();
   const provider = new FakeProvider();
   const assertionSigner = new FakeAssertionSigner();
+  const metrics = new MemoryMetrics();
   let n = 0;
   const deps: FlowDeps = {
     settings,
@@ -126,9 +164,10 @@ export function setup(now = 1_800_000_000_000) {
     assertionCache: new AssertionCache(),
     clock: () => now,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
+    metrics,
     newId: () => `id${String(++n).padStart(41, '0')}`,
   };
-  return { deps, store, provider, assertionSigner };
+  return { deps, store, provider, assertionSigner, metrics };
 }
 
 /** The transaction id from a response's `__Host-signin` cookie. */

@@ -4,6 +4,7 @@ import { carriesIdentityHeader } from '../identity-headers';
 import { sessionRefOf } from '../ids';
 import { requirementFor } from '../route-assurance';
 import { pickClaims } from '../session';
+import { recordSessionExpiry } from '../sign-in-metrics';
 import { returnToFor, safePath, signInLink, stepUpLink } from '../sign-in-links';
 import { assertionFor } from './assertion';
 import { resolveSession, type FlowDeps } from './context';
@@ -61,6 +62,7 @@ export async function authorizeRequest(deps: FlowDeps, input: AuthorizeInput): P
   const resolved = await resolveSession(deps, input.sessionId, { touch: true });
   const returnTo = () => returnToFor(input.path, input.query);
   if (resolved.status !== 'valid') {
+    await recordSessionExpiry(deps, resolved);
     const cause = resolved.status === 'none' ? 'no_session' : resolved.reason;
     if (route.kind === 'api') return { effect: 'Unauthorized', reason: cause };
     const signIn = signInLink(returnTo(), profile);

@@ -15,6 +15,8 @@ import { beginTransaction } from './transaction';
 
 /** Clock skew accepted on `auth_time` freshness. */
 const AUTH_TIME_SKEW_SECONDS = 30;
+/** The longest ID token `jti` kept in the session (NHS login's are UUIDs); a longer one is not kept. */
+const MAX_JTI_LENGTH = 255;
 
 export interface CallbackInput {
   /** Every query parameter with all its values, as received. */
@@ -100,6 +102,8 @@ export async function completeCallback(deps: FlowDeps, input: CallbackInput): Pr
       identityProofingLevel: typeof ipl === 'string' ? ipl : undefined,
       authTime,
       claims: pickClaims(merged, deps.settings.sessionClaims),
+      // Kept (the token never is) for the settings link's `asserted_login_identity`: its `code` names this ID token.
+      idTokenJti: typeof claims.jti === 'string' && claims.jti.length > 0 && claims.jti.length <= MAX_JTI_LENGTH ? claims.jti : undefined,
     },
     now,
     policy,
@@ -116,6 +120,8 @@ export async function completeCallback(deps: FlowDeps, input: CallbackInput): Pr
   for (const idHash of previous) await deps.store.deleteSession(idHash);
 
   await deps.store.putSession(hashId(sessionId), session);
+  deps.metrics.count('SignInCompleted', {});
+  if (txn.prompt === 'login') deps.metrics.count('StepUpCompleted', {});
   deps.logger.info('Signed in', { event: 'signed_in', profile: txn.profile, vot: session.vot, replaced: previous.size > 0, nhsApp: txn.nhsApp });
   return response;
 }
@@ -131,7 +137,7 @@ async function handleAuthorizationError(deps: FlowDeps, txn: LoginTransaction, e
   }
   if ((error === 'sso_login_required' || error === 'login_required') && txn.prompt === 'none' && !txn.fallback) {
     deps.logger.info('No NHS login session for prompt=none; falling back to an interactive sign-in', { event: 'sso_fallback' });
-    return beginTransaction(deps, {
+    const fallback = await beginTransaction(deps, {
       profile: txn.profile,
       vtr: txn.vtr,
       returnTo: txn.returnTo,
@@ -139,6 +145,9 @@ async function handleAuthorizationError(deps: FlowDeps, txn: LoginTransaction, e
       fallback: true,
       replacesSession: txn.replacesSession,
     });
+    // The same sign-in goes on (its SignInStarted was counted at /auth/login).
+    deps.metrics.count('NhsAppSsoFallback', {});
+    return fallback;
   }
   const code = /^[a-z_]{1,64}$/.test(error) ? error : 'unrecognised';
   throw new AuthorizationError(`authorization_error_${code}`, 'NHS login returned an error', { nhsApp: txn.nhsApp });

@@ -5,7 +5,7 @@
 import type { RuntimeSettings } from '../../settings';
 import { hashId, isWellFormedId } from '../ids';
 import type { AssertionCache } from '../identity-assertion';
-import { CORRUPT_SESSION, type AppLogger, type IdentityAssertionSigner, type IdentityProvider, type SessionStore } from '../ports';
+import { CORRUPT_SESSION, type AppLogger, type IdentityAssertionSigner, type IdentityProvider, type SessionStore, type SignInMetrics } from '../ports';
 import { checkSession, needsTouch, nowSeconds, sessionPolicy, touched, type SessionPolicy, type SessionRecord } from '../session';
 
 /** Everything the flows need; built once per container by `lambda/handlers/runtime.ts`. */
@@ -18,6 +18,8 @@ export interface FlowDeps {
   /** The container's signed assertions, so KMS is not called per request (`identity-assertion.ts`). */
   assertionCache: AssertionCache;
   logger: AppLogger;
+  /** The function's sign-in metrics; the handler flushes them once per invocation. */
+  metrics: SignInMetrics;
   /** Milliseconds since the epoch (`Date.now` outside tests). */
   clock: () => number;
   /** Random 256-bit ids (injectable for tests; `randomId` by default). */

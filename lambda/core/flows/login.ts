@@ -52,6 +52,8 @@ export async function startLogin(deps: FlowDeps, input: LoginInput): Promise<Htt
     fallback: false,
     replacesSession: current.status === 'none' ? undefined : current.idHash,
   });
+  deps.metrics.count('SignInStarted', {});
+  if (prompt === 'login') deps.metrics.count('StepUpStarted', {});
   deps.logger.info('Sign-in started', {
     event: 'login_started',
     profile: profile.name,

@@ -21,6 +21,8 @@ export async function logout(deps: FlowDeps, input: { headers: Readonly<Record<s
   assertSameOrigin(input.headers, serviceOrigin(deps.settings));
   const named = new Set([input.sessionId, ...cookieValues(input.headers.cookie, SESSION_COOKIE)].filter(isWellFormedId));
   for (const sessionId of named) await deps.store.deleteSession(hashId(sessionId));
+  // One sign-out, however many cookies it cleared; a sign-out naming no session ends none.
+  if (named.size > 0) deps.metrics.count('SessionEnded', { reason: 'logout' });
   deps.logger.info('Signed out', { event: 'signed_out', sessionsDeleted: named.size });
   return redirectResponse('/auth/signed-out', [expiredCookie(SESSION_COOKIE)], 303);
 }

@@ -23,6 +23,8 @@ import { SIM_USERS } from '../../../local/nhs-login-sim';
 export interface Harness {
   readonly stack: LocalStack;
   readonly logs: string[];
+  /** Every sign-in metrics document the functions wrote (one EMF JSON line each), in order. */
+  readonly emf: string[];
   readonly secrets: Set<string>;
   /** The access, ID and refresh tokens NHS login issued (a subset of `secrets`): none may ever reach a backend. */
   readonly providerTokens: Set<string>;
@@ -36,7 +38,14 @@ export interface Harness {
   items(): Promise<Array<{ pk: string; kind: string }>>;
   sessionCount(): Promise<number>;
   transactionCount(): Promise<number>;
-  /** Secrets (of at least 6 characters) found in the captured logs. */
+  /** Where the captured metrics documents end now: pass it to `metrics`. */
+  emfMark(): number;
+  /**
+   * The metrics written since `mark`, in order, one entry per value: `Name` for those named by `[stage]` alone,
+   * `Name{k=v,...}` with the other dimensions (see `emfMetrics`).
+   */
+  metrics(mark?: number): string[];
+  /** Secrets (of at least 6 characters) found in the captured logs and metrics documents. */
   leakedSecrets(): string[];
   /** Where the captured logs end now: pass it to `reasons` to see only what was logged after. */
   logMark(): number;
@@ -73,6 +82,7 @@ export async function startHarness(
   options: Pick<LocalStackOptions, 'autoUser' | 'settings' | 'onAwsCall' | 'emulateWaf' | 'extraMounts'> = {},
 ): Promise<Harness> {
   const logs: string[] = [];
+  const emf: string[] = [];
   const secrets = new Set<string>();
   const providerTokens = new Set<string>();
   for (const user of Object.values(SIM_USERS)) {
@@ -121,6 +131,7 @@ export async function startHarness(
       options.onAwsCall?.(call);
       for (const trap of [...traps]) trap(call);
     },
+    onMetrics: (line) => emf.push(line),
     emulateWaf: options.emulateWaf,
     extraMounts: options.extraMounts,
   });
@@ -134,6 +145,7 @@ export async function startHarness(
   return {
     stack,
     logs,
+    emf,
     secrets,
     providerTokens,
     outgoing,
@@ -155,7 +167,7 @@ export async function startHarness(
     sessionCount: async () => (await items()).filter((i) => i.kind === 'session').length,
     transactionCount: async () => (await items()).filter((i) => i.kind === 'transaction').length,
     leakedSecrets: () => {
-      const text = `${logs.join('\n')}\n${stack.simulator
+      const text = `${logs.join('\n')}\n${emf.join('\n')}\n${stack.simulator
         .output()
         .split('\n')
         .filter((l) => !l.startsWith('[nhs-login-sim]'))
@@ -163,6 +175,8 @@ export async function startHarness(
       return [...secrets].filter((s) => s.length >= 6 && text.includes(s));
     },
     logMark: () => logs.length,
+    emfMark: () => emf.length,
+    metrics: (mark = 0) => emf.slice(mark).flatMap((line) => emfMetrics(line)),
     reasons: (mark = 0) =>
       logs.slice(mark).flatMap((line) => {
         let fields: { reason?: unknown; cause?: unknown };
@@ -209,6 +223,32 @@ export async function startHarness(
       await stack.stop();
     },
   };
+}
+
+/**
+ * The metrics of one EMF document, one entry per value, as `Name` (named by `[stage]` alone) or `Name{k=v,...}`
+ * (the other dimensions, in the document's order). Throws unless the document is well formed: namespace
+ * `NhsLoginRp`, one dimension set that starts with `stage` and names exactly the document's dimension properties,
+ * no `service`, and no property that is neither a dimension, a metric nor `_aws`.
+ */
+export function emfMetrics(line: string): string[] {
+  const doc = JSON.parse(line) as Record<string, unknown> & {
+    _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  };
+  const [directive, ...more] = doc._aws.CloudWatchMetrics;
+  if (!directive || more.length) throw new Error(`Expected one metric directive: ${line}`);
+  if (directive.Namespace !== 'NhsLoginRp') throw new Error(`Wrong namespace: ${line}`);
+  const [dimensions, ...otherSets] = directive.Dimensions;
+  if (!dimensions || otherSets.length || dimensions[0] !== 'stage' || dimensions.includes('service')) throw new Error(`Wrong dimension set: ${line}`);
+  const names = directive.Metrics.map((m) => m.Name);
+  const unexpected = Object.keys(doc).filter((k) => k !== '_aws' && !dimensions.includes(k) && !names.includes(k));
+  if (unexpected.length) throw new Error(`Unexpected properties ${unexpected.join(', ')}: ${line}`);
+  const labels = dimensions.slice(1).map((k) => `${k}=${String(doc[k])}`);
+  return names.flatMap((name) => {
+    const value = doc[name];
+    const count = Array.isArray(value) ? value.length : 1;
+    return Array.from({ length: count }, () => (labels.length ? `${name}{${labels.join(',')}}` : name));
+  });
 }
 
 export interface Hop {

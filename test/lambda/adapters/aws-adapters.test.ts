@@ -81,6 +81,23 @@ describe('DynamoDbSessionStore (moto)', () => {
     expect(await scanKeys()).not.toContain('session#hash-1');
   });
 
+  it('marks a session ended once (conditional endedAt): true for the first mark only, never on a session gone, and no slide after it', async () => {
+    const session = newSession({ sub: 'sub-e', vot: 'P9.Cp.Cd', claims: {} }, T0, sessionPolicy(30, 720));
+    await store.putSession('hash-e', session);
+    const marks = await Promise.all([store.endSession('hash-e', T0 + 1900), store.endSession('hash-e', T0 + 1900)]);
+    expect(marks.sort()).toEqual([false, true]);
+    expect(await store.endSession('hash-e', T0 + 2000)).toBe(false);
+    const raw = await new DynamoDBClient(aws).send(new ScanCommand({ TableName: TABLE }));
+    expect(raw.Items?.find((i) => i.pk?.S === 'session#hash-e')?.endedAt).toEqual({ N: String(T0 + 1900) });
+    // The session still reads as it was (its deadlines say it is over); a late slide cannot revive it.
+    await store.touchSession('hash-e', T0 + 1900, T0 + 3700);
+    expect(await store.getSession('hash-e')).toMatchObject({ lastSeenAt: T0, expiresAt: T0 + 1800 });
+    // Gone (logout or TTL): nothing marked, and no item created.
+    await store.deleteSession('hash-e');
+    expect(await store.endSession('hash-e', T0 + 2100)).toBe(false);
+    expect(await scanKeys()).not.toContain('session#hash-e');
+  });
+
   it("keeps a session's identity assertions by audience, replaced whole, never resurrecting a deleted session", async () => {
     const session = newSession({ sub: 'sub-a', vot: 'P9.Cp.Cd', claims: {} }, T0, sessionPolicy(30, 720));
     await store.putSession('hash-a', session);

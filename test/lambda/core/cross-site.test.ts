@@ -7,6 +7,8 @@ describe('assertSameOrigin', () => {
   it.each([
     [{ 'sec-fetch-site': 'same-origin', origin: ORIGIN }],
     [{ 'sec-fetch-site': 'same-origin' }],
+    // A same-origin form post from a page with Referrer-Policy: no-referrer (what Chromium sends).
+    [{ 'sec-fetch-site': 'same-origin', origin: 'null' }],
     [{ 'sec-fetch-site': 'none' }],
     [{ origin: ORIGIN }],
     [{}],
@@ -21,6 +23,7 @@ describe('assertSameOrigin', () => {
     [{ 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' }],
     [{ origin: 'https://evil.example' }],
     [{ origin: 'null' }],
+    [{ 'sec-fetch-site': 'cross-site', origin: 'null' }],
     [{ origin: `${ORIGIN}.evil.example` }],
   ])('refuses %j', (headers) => {
     expect(() => assertSameOrigin(headers, ORIGIN)).toThrow(CrossSiteRequestError);

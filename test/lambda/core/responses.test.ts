@@ -13,9 +13,13 @@ function accessible(html: string): void {
   expect(html).toMatch(/^<!DOCTYPE html>/);
   expect(html).toContain('<html lang="en-GB">');
   expect(html).toMatch(/<title>[^<]+<\/title>/);
-  expect(html.match(/<h1>/g)).toHaveLength(1);
+  expect(html.match(/<h1[\s>]/g)).toHaveLength(1);
   expect(html).toContain('<main');
-  expect(html).not.toMatch(/<script/i);
+  // nhsuk-frontend's header and footer, and only scripts served by this origin (none inline).
+  expect(html).toContain('class="nhsuk-header"');
+  expect(html).toContain('class="nhsuk-footer"');
+  for (const script of html.match(/<script[^>]*>/gi) ?? []) expect(script).toMatch(/ src="\/auth\/assets\/[a-z0-9.-]+\.js"/);
+  expect(html).not.toMatch(/<script[^>]*>[^<]+<\/script>/i);
 }
 
 describe('pages', () => {
@@ -37,8 +41,22 @@ describe('pages', () => {
   });
 
   it('mapError plumbs the start page through to the error page', () => {
-    const mapped = mapError(new BadRequestError('invalid_return_to', 'x'), { format: 'html', startPath: '/static/start' });
+    const mapped = mapError(new BadRequestError('invalid_return_to', 'x'), { format: 'html', pages: failurePage, startPath: '/static/start' });
     expect(mapped.response.body).toContain('<a href="/static/start">Go to the start page</a>');
+  });
+
+  it('in the NHS App (from the request or the sign-in) drops the NHS header and footer, and links back to the app', () => {
+    const err = new ConsentNotGivenError('consent_not_given', 'x');
+    const web = mapError(err, { format: 'html', pages: failurePage }).response.body;
+    expect(web).toContain('class="nhsuk-header"');
+    for (const body of [
+      mapError(err, { format: 'html', pages: failurePage, nhsApp: true }).response.body,
+      mapError(new ConsentNotGivenError('consent_not_given', 'x', { nhsApp: true }), { format: 'html', pages: failurePage }).response.body,
+    ]) {
+      expect(body).not.toContain('class="nhsuk-header"');
+      expect(body).not.toContain('class="nhsuk-footer"');
+      expect(body).toContain(`href="${NHS_APP_HOME}"`);
+    }
   });
 
   it('escapes the reference', () => {
@@ -57,7 +75,7 @@ describe('mapError', () => {
     [new CrossSiteRequestError('cross_site_request', 'x'), 403, 'cross_site_request'],
     [new Error('boom at /secret/path.ts:12'), 500, 'internal_error'],
   ])('%s -> %i', (err, status, reason) => {
-    const mapped = mapError(err, { format: 'html', reference: 'r' });
+    const mapped = mapError(err, { format: 'html', pages: failurePage, reference: 'r' });
     expect(mapped.response.statusCode).toBe(status);
     expect(mapped.reason).toBe(reason);
     expect(mapped.response.body).not.toContain('boom');
@@ -68,7 +86,7 @@ describe('mapError', () => {
 
   it('finds typed errors wrapped by libraries', () => {
     const wrapped = new Error('something went wrong', { cause: new DependencyUnavailableError('signing_key_unavailable', 'x') });
-    expect(mapError(wrapped, { format: 'html' }).response.statusCode).toBe(503);
+    expect(mapError(wrapped, { format: 'html', pages: failurePage }).response.statusCode).toBe(503);
   });
 
   it('answers JSON routes with JSON', () => {

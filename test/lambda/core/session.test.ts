@@ -39,8 +39,8 @@ describe('session model', () => {
     expect(checkSession(s, T0 + 720 * 60)).toEqual({ valid: false, reason: 'session_absolute_expired' });
   });
 
-  it('public view carries only configured claims and no tokens', () => {
-    const view = publicSession(base(), ['email']);
+  it("public view carries only configured claims, the server's clock and no tokens", () => {
+    const view = publicSession(base(), ['email'], T0 + 7);
     expect(view).toEqual({
       authenticated: true,
       sub: 's',
@@ -49,8 +49,17 @@ describe('session model', () => {
       authTime: T0 - 5,
       expiresAt: T0 + 720 * 60,
       idleExpiresAt: T0 + 30 * 60,
+      now: T0 + 7,
       claims: { email: 'a@example.com' },
     });
     expect(pickClaims({ sub: 'x', a: 1, b: undefined }, ['sub', 'a', 'b'])).toEqual({ a: 1 });
+  });
+
+  it("keeps the ID token's jti when there is one, and never shows it", () => {
+    const s = newSession({ sub: 's', vot: 'P9.Cp.Cd', claims: {}, idTokenJti: 'jti-1' }, T0, policy);
+    expect(s.idTokenJti).toBe('jti-1');
+    expect(touched(s, T0 + 120, policy).idTokenJti).toBe('jti-1');
+    expect(JSON.stringify(publicSession(s, ['idTokenJti', 'jti'], T0))).not.toContain('jti-1');
+    expect(base().idTokenJti).toBeUndefined();
   });
 });

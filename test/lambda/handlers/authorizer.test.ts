@@ -7,7 +7,7 @@ import type { SessionRecord } from '../../../lambda/core/session';
 import { AUTHORIZER_GATEWAY_RESPONSES, renderGatewayTemplate } from '../../../lambda/core/gateway-responses';
 import { AssertionCache } from '../../../lambda/core/identity-assertion';
 import type { ProtectedRoute } from '../../../lambda/settings';
-import { FakeAssertionSigner, settings } from '../../support/flow-fakes';
+import { FakeAssertionSigner, MemoryMetrics, settings } from '../../support/flow-fakes';
 
 const NOW = 1_800_000_000;
 const ID = 'x'.repeat(43);
@@ -37,6 +37,7 @@ function deps(apiMe: ProtectedRoute = { kind: 'api', assurance: 'standard', meth
       },
       touchSession: async () => undefined,
       deleteSession: async () => undefined,
+      endSession: async () => true,
       putSession: async () => undefined,
       putTransaction: async () => undefined,
       consumeTransaction: async () => undefined,
@@ -46,6 +47,7 @@ function deps(apiMe: ProtectedRoute = { kind: 'api', assurance: 'standard', meth
     assertionSigner: new FakeAssertionSigner(),
     assertionCache: new AssertionCache(),
     logger: { debug: log, info: log, warn: log, error: log },
+    metrics: new MemoryMetrics(),
     clock: () => NOW * 1000,
   };
 }
@@ -127,8 +129,19 @@ describe('authorizer', () => {
     expect(spoofed.context).toMatchObject({ reason: 'identity_header_present' });
   });
 
-  it('fails closed when the store fails (API Gateway: 500), never Unauthorized-as-allow', async () => {
-    await expect(makeAuthorizer(deps(undefined, true))(event(`__Host-session=${ID}`))).rejects.toThrow('Authorizer failed');
+  it('fails closed when the store fails (API Gateway: 500), never Unauthorized-as-allow, counted as its ServerError', async () => {
+    const d = deps(undefined, true);
+    await expect(makeAuthorizer(d)(event(`__Host-session=${ID}`))).rejects.toThrow('Authorizer failed');
+    const metrics = d.metrics as MemoryMetrics;
+    expect(metrics.recorded).toEqual(['AuthorizerDenied{reason=other}', 'ServerError{function=authorizer}']);
+    expect(metrics.flushes).toBe(1);
+  });
+
+  it('a refusal is no ServerError', async () => {
+    const d = deps();
+    await expect(makeAuthorizer(d)(event())).rejects.toThrow(/^Unauthorized$/);
+    await makeAuthorizer(d)(event(`__Host-session=${ID}`, { resource: '/elsewhere' }));
+    expect((d.metrics as MemoryMetrics).recorded).toEqual(['AuthorizerDenied{reason=no_session}', 'AuthorizerDenied{reason=unknown_route}']);
   });
 });
 

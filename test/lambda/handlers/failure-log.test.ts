@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DependencyUnavailableError, TokenExchangeError } from '../../../lambda/core/errors';
+import { failurePage } from '../../../lambda/core/pages';
 import { httpHandler } from '../../../lambda/handlers/http';
 import { settings } from '../../support/flow-fakes';
 
@@ -9,7 +10,7 @@ const event = { requestContext: { requestId: 'req-1' } } as unknown as APIGatewa
 async function logged(err: Error): Promise<{ status: number; fields: Record<string, unknown> }> {
   const lines: Array<Record<string, unknown>> = [];
   const logger = { debug() {}, info() {}, warn: (_m: string, f?: Record<string, unknown>) => lines.push(f ?? {}), error() {} };
-  const handler = httpHandler({ settings, logger }, { route: 'GET /auth/callback', format: 'html' }, async () => {
+  const handler = httpHandler({ settings, logger }, { fn: 'callback', route: 'GET /auth/callback', format: 'html', pages: failurePage }, async () => {
     throw err;
   });
   const res = await handler(event);

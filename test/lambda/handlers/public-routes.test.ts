@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { makeHandler as makeJwks } from '../../../lambda/handlers/jwks';
 import { makeHandler as makeLogin } from '../../../lambda/handlers/login';
+import { makeHandler as makeSignedOut } from '../../../lambda/handlers/signed-out';
 import { makeHandler as makeStart } from '../../../lambda/handlers/start';
 import type { AssertionKeyDeps } from '../../../lambda/handlers/key-runtime';
 import { DependencyUnavailableError } from '../../../lambda/core/errors';
@@ -51,8 +52,56 @@ describe('GET /', () => {
     expect(res.body).toContain('<html lang="en-GB">');
     expect(res.body.match(/<h1>/g)).toHaveLength(1);
     expect(res.body).toMatch(/<p>This service uses NHS login[^<]+<\/p>/);
-    expect(res.body).toContain('<a class="button" href="/auth/login">Sign in with NHS login</a>');
-    expect(res.body).not.toMatch(/<script/i);
+    // nhsuk-frontend's login button, the first and most prominent way in.
+    expect(res.body).toMatch(
+      /<a\s+class="nhsuk-button nhsuk-button--login" data-module="nhsuk-button"\s+href="\/auth\/login" role="button" draggable="false">\s*Continue to NHS login\s*<\/a>/,
+    );
+    expect(res.body.indexOf('nhsuk-button--login')).toBeLessThan(res.body.indexOf('<footer'));
+    expect(res.headers?.['Content-Security-Policy']).toMatch(/script-src 'self';/);
+    expect(res.body).not.toMatch(/<script(?![^>]* src="\/auth\/assets\/)/i);
+  });
+
+  it('in the NHS App (its user agent) has no NHS header or footer', async () => {
+    const inApp = await makeStart()({ headers: { 'User-Agent': 'Mozilla/5.0 (Linux; Android 15) nhsapp-android/3.2.0' } });
+    expect(inApp.body).not.toContain('nhsuk-header');
+    expect(inApp.body).not.toContain('nhsuk-footer');
+    const web = await makeStart()({ headers: { 'User-Agent': 'Mozilla/5.0 (Linux; Android 15) Chrome/140' } });
+    expect(web.body).toContain('class="nhsuk-header"');
+  });
+});
+
+describe('GET /auth/timed-out', () => {
+  const timedOut = (query: Record<string, string> | null, multi?: Record<string, string[]>) =>
+    makeSignedOut()({ resource: '/auth/timed-out', queryStringParameters: query, multiValueQueryStringParameters: multi ?? null, headers: {} });
+
+  it('offers "Sign in again" back to where the user was', async () => {
+    const res = await timedOut({ returnTo: '/app/appointments?day=monday' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<h1>For your security, you have been signed out</h1>');
+    expect(res.body).toContain('href="/auth/login?returnTo=%2Fapp%2Fappointments%3Fday%3Dmonday"');
+  });
+
+  it('without returnTo signs in again to the start', async () => {
+    expect((await timedOut(null)).body).toContain('href="/auth/login"');
+  });
+
+  it.each([['https://elsewhere.example/'], ['//elsewhere.example'], ['/auth/login'], ['relative']])(
+    'refuses returnTo %s with the bad link page',
+    async (returnTo) => {
+      const res = await timedOut({ returnTo });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('<h1>Sorry, there is a problem with this link</h1>');
+      expect(res.body).not.toContain(returnTo);
+    },
+  );
+
+  it('refuses a repeated returnTo', async () => {
+    expect((await timedOut({ returnTo: '/b' }, { returnTo: ['/a', '/b'] })).statusCode).toBe(400);
+  });
+
+  it('is not the signed-out page, which the same function answers at its own route', async () => {
+    const signedOut = await makeSignedOut()({ resource: '/auth/signed-out', headers: {} });
+    expect(signedOut.body).toContain('<h1>You have signed out</h1>');
   });
 });
 

@@ -35,10 +35,13 @@ describe('per-function wiring', () => {
     ['callback', { store: true, provider: true, assertionSigner: false }],
     ['logout', { store: true, provider: false, assertionSigner: false }],
     ['session', { store: true, provider: false, assertionSigner: false }],
+    ['session-refresh', { store: true, provider: false, assertionSigner: false }],
+    ['nhs-login-settings', { store: true, provider: false, assertionSigner: false }],
     ['authorizer', { store: true, provider: false, assertionSigner: true }],
     ['jwks', { store: false, provider: false, assertionSigner: true }],
     ['start', { store: false, provider: false, assertionSigner: false }],
     ['signed-out', { store: false, provider: false, assertionSigner: false }],
+    ['assets', { store: false, provider: false, assertionSigner: false }],
     ['me', { store: false, provider: false, assertionSigner: false }],
   ])('%s is built with only the adapters its flows use: %j', (fn, expected) => {
     const deps = buildDepsFor(fn, settings, { logger: noLogs, clients: clients() });
