@@ -261,7 +261,7 @@ async function main(): Promise<void> {
   });
 
   // NHS login's settings page, reached with an asserted_login_identity (settings.ts); it remembers issued ID tokens.
-  provider.use(settingsMiddleware(new SettingsVerifier({ clientId: options.clientId, clientPublicKeyPem: options.clientPublicKeyPem })));
+  provider.use(settingsMiddleware(new SettingsVerifier({ clientId: options.clientId, clientPublicKeyPem: options.clientPublicKeyPem }), pages));
 
   // Sign-in: the user-choice page, or no page at all for an auto user or an NHS App asserted identity.
   provider.use(async (ctx, next) => {

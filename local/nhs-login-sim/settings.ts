@@ -16,6 +16,7 @@
  */
 import { compactVerify, decodeProtectedHeader, importSPKI } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { SimulatorPages } from './pages';
 import { type SimUser, userBySub } from './users';
 
 /** Where the settings page is on the simulator's origin (the local stage's `nhsLoginSettingsUrl`). */
@@ -113,44 +114,15 @@ export class SettingsVerifier {
   }
 }
 
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-}
-
 /** The page a verified user sees: who NHS login took them to be, and what the real page lets them change. */
-export function settingsPage(user: SimUser): string {
+export function settingsPage(pages: SimulatorPages, user: SimUser): string {
   const email = typeof user.claims.email === 'string' ? user.claims.email : user.id;
-  return page(
-    'Manage your NHS login - NHS login simulator',
-    `<h1>Manage your NHS login</h1>
-<p id="signed-in-as">You are signed in as ${escapeHtml(email)} (test user ${escapeHtml(user.id)}).</p>
-<p>On NHS login you could change:</p>
-<ul>
-<li>your email address</li>
-<li>your password</li>
-<li>your mobile phone number</li>
-</ul>
-<p>You could also delete your NHS login.</p>`,
-  );
+  return pages.render('sim-settings.njk', { title: 'Manage your NHS login', email, userId: user.id });
 }
 
 /** The page an assertion that fails a check gets: which check failed (never the assertion itself). */
-export function settingsErrorPage(failed: string): string {
-  return page(
-    'Cannot open NHS login settings - NHS login simulator',
-    `<h1>Cannot open NHS login settings</h1>
-<p id="failed-check">The asserted_login_identity was refused: ${escapeHtml(failed)}.</p>`,
-  );
+export function settingsErrorPage(pages: SimulatorPages, failed: string): string {
+  return pages.render('sim-settings.njk', { title: 'Cannot open NHS login settings', failed });
 }
 
 type Next = () => Promise<unknown>;
@@ -159,26 +131,27 @@ type Next = () => Promise<unknown>;
  * The simulator's hook: remembers the `jti` of every ID token the token endpoint answers with (whatever a
  * misbehaviour did to the token, its `jti` is kept), and answers `GET /settings`. Anything else passes through.
  */
-export function settingsMiddleware(verifier: SettingsVerifier): (ctx: KoaContextWithOIDC, next: Next) => Promise<void> {
+export function settingsMiddleware(verifier: SettingsVerifier, pages: SimulatorPages): (ctx: KoaContextWithOIDC, next: Next) => Promise<void> {
   return async (ctx, next) => {
     if (ctx.path === SETTINGS_PATH) {
       if (ctx.method !== 'GET') {
         ctx.status = 405;
         ctx.type = 'html';
-        ctx.body = settingsErrorPage('the settings page answers GET only');
+        ctx.set(pages.headers());
+        ctx.body = settingsErrorPage(pages, 'the settings page answers GET only');
         return;
       }
       const raw = ctx.query.asserted_login_identity;
       const verdict = await verifier.verify(typeof raw === 'string' ? raw : undefined);
       ctx.type = 'html';
-      ctx.set('Cache-Control', 'no-store');
+      ctx.set(pages.headers());
       ctx.set('Referrer-Policy', 'no-referrer');
       if (verdict.ok) {
         ctx.status = 200;
-        ctx.body = settingsPage(verdict.user);
+        ctx.body = settingsPage(pages, verdict.user);
       } else {
         ctx.status = 400;
-        ctx.body = settingsErrorPage(verdict.failed);
+        ctx.body = settingsErrorPage(pages, verdict.failed);
       }
       return;
     }

@@ -1,6 +1,15 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { SIM_USERS } from '../../local/nhs-login-sim';
-import { launchChromium, recordNetwork, screenshot, signInByClicking, startBrowserStack, type BrowserStack, type RunningBrowser } from './support';
+import {
+  axeViolations,
+  launchChromium,
+  recordNetwork,
+  screenshot,
+  signInByClicking,
+  startBrowserStack,
+  type BrowserStack,
+  type RunningBrowser,
+} from './support';
 
 /**
  * "Manage your NHS login" in Chromium: the link on a signed-in page (the demo backend's `/app/signed-in`) goes
@@ -42,6 +51,8 @@ describe('the NHS login settings link', () => {
       ]);
       expect(await heading(page)).toBe('Manage your NHS login');
       expect(await page.locator('#signed-in-as').textContent()).toContain(String(SIM_USERS.p5.claims.email));
+      expect(await page.locator('header.nhsuk-header').count()).toBe(1);
+      expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'nhs-login-settings');
       // The one hop: the service's route, then NHS login's page with the assertion; nothing else was asked for.
       const documents = network.requests.filter((r) => r.resourceType === 'document').map((r) => new URL(r.url));

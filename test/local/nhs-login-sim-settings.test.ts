@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { simulatorPages } from '../../local/nhs-login-sim/pages';
 import { BoundedMap, REMEMBERED_JTIS, SettingsVerifier, settingsErrorPage, settingsPage } from '../../local/nhs-login-sim/settings';
 import { SIM_USERS } from '../../local/nhs-login-sim';
 
@@ -90,11 +91,18 @@ describe('BoundedMap', () => {
 });
 
 describe('the settings pages', () => {
-  it('greet the verified user and name the failed check, escaping what they show', () => {
-    expect(settingsPage(SIM_USERS.p9)).toContain('<h1>Manage your NHS login</h1>');
-    expect(settingsPage(SIM_USERS.p9)).toContain(String(SIM_USERS.p9.claims.email));
-    const error = settingsErrorPage('a <b> check');
-    expect(error).toContain('a &#60;b&#62; check');
-    expect(error).toMatch(/<html lang="en">[\s\S]*<title>[^<]+<\/title>[\s\S]*<main>\s*<h1>/);
+  const pages = simulatorPages(['http://127.0.0.1:3000/auth/callback']);
+
+  it('greet the verified user and name the failed check in the NHS design system, escaping what they show', () => {
+    const ok = settingsPage(pages, SIM_USERS.p9);
+    expect(ok).toMatch(/<h1>Manage your NHS login<\/h1>/);
+    expect(ok).toContain(String(SIM_USERS.p9.claims.email));
+    expect(ok).toContain('class="nhsuk-header');
+    expect(ok).toMatch(/<title>Manage your NHS login - NHS login<\/title>/);
+    const error = settingsErrorPage(pages, 'a <b> check');
+    expect(error).toContain('a &lt;b&gt; check');
+    expect(error).not.toContain('a <b> check');
+    expect(error).toMatch(/<h1>Cannot open NHS login settings<\/h1>/);
+    expect(error).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"'\s]*\.(css|js)/);
   });
 });
