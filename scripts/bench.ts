@@ -42,7 +42,7 @@ const printTable = () => process.stdout.write(`${machine()}\n\n${markdownTable(r
 async function main(life: Lifetime): Promise<void> {
   const outDir = life.own('bundle directory', mkdtempSync(path.join(tmpdir(), 'rp-bench-')), async (dir) => rmSync(dir, { recursive: true, force: true }));
 
-  log('bundling the nine functions and the floor');
+  log('bundling every function of the table and the floor');
   const { functions, floor } = await bundleAll(outDir);
   rows.push(...bundleRows(functions, floor));
 

@@ -36,7 +36,7 @@ async function bundleOne(name: string, entry: string, outDir: string): Promise<B
   return { name, file, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
-/** The nine functions (table order) and the floor, bundled into `outDir`. */
+/** Every function of the table (table order) and the floor, bundled into `outDir`. */
 export async function bundleAll(outDir: string): Promise<{ readonly functions: Bundle[]; readonly floor: Bundle }> {
   const floor = await bundleOne(FLOOR, path.join(__dirname, 'floor-handler.ts'), outDir);
   const functions: Bundle[] = [];
