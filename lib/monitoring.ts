@@ -352,25 +352,19 @@ export class Monitoring extends Construct {
       },
     );
 
-    // AWS Backup publishes restore job counts by resource type; the only DynamoDB restores here are the weekly test
-    // (and any restore by hand, which should not fail either).
-    const restoreFailed = new cloudwatch.Metric({
-      namespace: 'AWS/Backup',
-      metricName: 'NumberOfRestoreJobsFailed',
-      dimensionsMap: { ResourceType: 'DynamoDB' },
-      statistic: 'Sum',
-      period: Duration.hours(1),
-    });
-    alarm('RestoreTestFailed', restoreFailed, 1, 'AWS Backup: a restore job of the sessions table failed', 'restore-test');
-    // The daily backup: a failed job means a day without a recovery point (the restore test would find out only later).
-    const backupFailed = new cloudwatch.Metric({
-      namespace: 'AWS/Backup',
-      metricName: 'NumberOfBackupJobsFailed',
-      dimensionsMap: { ResourceType: 'DynamoDB' },
-      statistic: 'Sum',
-      period: Duration.hours(1),
-    });
-    alarm('BackupJobFailed', backupFailed, 1, 'AWS Backup: a backup job of the sessions table failed', 'backup-jobs');
+    // AWS Backup publishes job counts by resource type; the only DynamoDB restores here are the weekly test (and any
+    // restore by hand, which should not fail either). A failed backup job means a day without a recovery point (the
+    // restore test would find out only later).
+    const backupJobsFailed = (metricName: 'NumberOfRestoreJobsFailed' | 'NumberOfBackupJobsFailed') =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Backup',
+        metricName,
+        dimensionsMap: { ResourceType: 'DynamoDB' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      });
+    alarm('RestoreTestFailed', backupJobsFailed('NumberOfRestoreJobsFailed'), 1, 'AWS Backup: a restore job of the sessions table failed', 'restore-test');
+    alarm('BackupJobFailed', backupJobsFailed('NumberOfBackupJobsFailed'), 1, 'AWS Backup: a backup job of the sessions table failed', 'backup-jobs');
 
     // AWS Backup's own events, to the same topic with the runbook named: a failed restore job with AWS Backup's
     // message, and a restore test whose temporary table could not be deleted (a copy of the sessions table left
