@@ -81,11 +81,17 @@
 
   /** Where a new sign-in comes back to: this page's path and query, else its path alone, else the start. */
   const here = () => [`${window.location.pathname}${window.location.search}`, window.location.pathname].find(returnable) ?? '/';
-  const timedOut = () => window.location.assign(`${TIMED_OUT_URL}?returnTo=${encodeURIComponent(here())}`);
-  const signedOut = () => {
+  // The page leaves once: the warning's re-read and the end timer can both find the session gone, and a second
+  // navigation would cancel the first one mid-flight.
+  let leaving = false;
+  const leave = (url) => {
+    if (leaving) return;
+    leaving = true;
     clearTimers();
-    window.location.assign(SIGNED_OUT_URL);
+    window.location.assign(url);
   };
+  const timedOut = () => leave(`${TIMED_OUT_URL}?returnTo=${encodeURIComponent(here())}`);
+  const signedOut = () => leave(SIGNED_OUT_URL);
 
   /** GET /auth/session: {status, session}, status 0 when the network failed. */
   async function readSession() {
